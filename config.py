@@ -1,0 +1,52 @@
+"""Configuration classes. Secrets and URLs come from the environment."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+
+
+def _bool(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+class Config:
+    SECRET_KEY = os.environ.get("SUMMIT_SECRET_KEY", "dev-only-not-secret")
+    SQLALCHEMY_DATABASE_URI = os.environ.get(
+        "DATABASE_URL", f"sqlite:///{BASE_DIR / 'instance' / 'summit.db'}"
+    )
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = _bool("SUMMIT_HTTPS")
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_SECURE = _bool("SUMMIT_HTTPS")
+    WTF_CSRF_ENABLED = True
+    # Forms are small; bulk imports (blueprint CSV/JSON) stay well under this.
+    MAX_CONTENT_LENGTH = 16 * 1024 * 1024
+    SERVER_NAME_FOR_IDS = os.environ.get("SUMMIT_SERVER_NAME", "summit.localhost")
+    MAIL_SERVER = os.environ.get("SUMMIT_SMTP_HOST", "localhost")
+    MAIL_PORT = int(os.environ.get("SUMMIT_SMTP_PORT", "25"))
+    MAIL_USE_TLS = _bool("SUMMIT_SMTP_STARTTLS")
+    MAIL_USE_SSL = _bool("SUMMIT_SMTP_SSL")
+    MAIL_USERNAME = os.environ.get("SUMMIT_SMTP_USER")
+    MAIL_PASSWORD = os.environ.get("SUMMIT_SMTP_PASSWORD")
+    MAIL_FROM = os.environ.get("SUMMIT_MAIL_FROM", "summit@localhost")
+    BASE_URL = os.environ.get("SUMMIT_BASE_URL", "http://127.0.0.1:5000")
+
+
+class DevConfig(Config):
+    DEBUG = True
+
+
+class TestConfig(Config):
+    TESTING = True
+    SECRET_KEY = "test-secret"  # noqa: S105 - a test-only key
+    SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
+    WTF_CSRF_ENABLED = False
+    BASE_URL = "http://summit.test"

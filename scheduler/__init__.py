@@ -1,0 +1,1 @@
+"""The session scheduler: a pure library (no Flask, no database)."""

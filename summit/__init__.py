@@ -1,0 +1,105 @@
+"""The Summit web application: create_app() builds it."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, render_template
+from flask_wtf.csrf import CSRFError
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from werkzeug.exceptions import HTTPException
+
+from config import Config, DevConfig
+from summit.extensions import csrf, db, login_manager, migrate
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
+    """SQLite ignores foreign keys unless asked, and fails at once on a lock unless told to wait."""
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.close()
+
+
+def create_app(config: type[Config] | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "summit" / "static"),
+        instance_path=str(ROOT / "instance"),
+    )
+    app.config.from_object(config or DevConfig)
+    Path(app.instance_path).mkdir(exist_ok=True)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Please log in to see that page."
+    login_manager.login_message_category = "info"
+
+    from summit.models import User
+
+    def load_user(user_id: str) -> User | None:
+        return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+
+    login_manager.user_loader(load_user)
+
+    from summit.auth.views import bp as auth_bp
+    from summit.organizer.views import bp as organizer_bp
+    from summit.public.views import bp as public_bp
+
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(organizer_bp)
+    app.register_blueprint(public_bp)
+
+    from summit.cli import summit_cli
+
+    app.cli.add_command(summit_cli)
+    _register_template_helpers(app)
+    _register_error_pages(app)
+    return app
+
+
+def _register_template_helpers(app: Flask) -> None:
+    @app.template_filter("local")
+    def local(instant: datetime | None, zone: Any, fmt: str = "%a %d %b %H:%M") -> str:
+        if instant is None:
+            return ""
+        return instant.astimezone(zone).strftime(fmt)
+
+
+def _register_error_pages(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def csrf_error(error: CSRFError) -> tuple[str, int]:
+        return render_template(
+            "errors/error.html",
+            code=400,
+            title="Form expired",
+            message="The form was stale or incomplete. Go back, reload the page and try again.",
+        ), 400
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException) -> tuple[str, int]:
+        code = error.code or 500
+        titles = {
+            400: "Bad request",
+            403: "Not allowed",
+            404: "Not found",
+            405: "Method not allowed",
+            413: "Too large",
+        }
+        return render_template(
+            "errors/error.html",
+            code=code,
+            title=titles.get(code, error.name),
+            message=error.description,
+        ), code

@@ -1,0 +1,59 @@
+"""Account forms: field shape and format only."""
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
+
+CLAIM_CHOICES = [
+    ("other", "No claim"),
+    ("core", "Core developer of a project"),
+    ("known", "Well-known contributor"),
+]
+
+
+class ProfileFields(FlaskForm):
+    name = StringField("Full name", validators=[DataRequired(), Length(max=120)])
+    affiliation = StringField("Affiliation", validators=[Optional(), Length(max=120)])
+    projects = TextAreaField(
+        "Projects you contributed to",
+        validators=[Optional(), Length(max=1000)],
+        description="For example: Nova, Swift, Glance",
+    )
+    claim = SelectField("Contributor claim", choices=CLAIM_CHOICES, default="other")
+    claim_project = StringField(
+        "Project of the claim",
+        validators=[Optional(), Length(max=80)],
+        description="The project you are a core developer of",
+    )
+    claim_note = TextAreaField(
+        "Evidence for organizers",
+        validators=[Optional(), Length(max=500)],
+        description="Links to your reviews or commits help organizers verify the claim",
+    )
+
+
+class SignupForm(ProfileFields):
+    email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=254)])
+    password = PasswordField("Password", validators=[DataRequired(), Length(min=8, max=128)])
+    confirm = PasswordField(
+        "Repeat password", validators=[DataRequired(), EqualTo("password", "Passwords differ.")]
+    )
+
+
+class ProfileForm(ProfileFields):
+    pass
+
+
+class LoginForm(FlaskForm):
+    email = EmailField("Email", validators=[DataRequired(), Length(max=254)])
+    password = PasswordField("Password", validators=[DataRequired(), Length(max=128)])
+    remember = BooleanField("Keep me logged in")
+
+
+class PasswordForm(FlaskForm):
+    current_password = PasswordField(
+        "Current password", validators=[DataRequired(), Length(max=128)]
+    )
+    new_password = PasswordField(
+        "New password", validators=[DataRequired(), Length(min=8, max=128)]
+    )

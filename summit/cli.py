@@ -1,0 +1,45 @@
+"""`flask summit ...` commands. Each command owns its transaction."""
+
+from __future__ import annotations
+
+import click
+from flask.cli import AppGroup
+
+from summit.db_utils import unit_of_work
+from summit.services import accounts
+from summit.services.errors import DomainError
+
+summit_cli = AppGroup("summit", help="Summit administration commands.")
+
+
+@summit_cli.command("create-organizer")
+@click.argument("email")
+@click.option("--name", help="Full name, when the account does not exist yet.")
+@click.option("--password", help="Password for a new account (prompted when missing).")
+def create_organizer(email: str, name: str | None, password: str | None) -> None:
+    """Make EMAIL an organizer, creating the account when it does not exist."""
+    try:
+        with unit_of_work():
+            if accounts.find_by_email(email) is None:
+                if password is None:
+                    password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+                accounts.sign_up(name=name or email.split("@")[0], email=email, password=password)
+            user = accounts.make_organizer(email)
+    except DomainError as error:
+        raise click.ClickException(error.message) from error
+    click.echo(f"{user.email} is now an organizer.")
+
+
+@summit_cli.command("demo")
+@click.option("--if-empty", is_flag=True, help="Do nothing when a summit already exists.")
+def demo(if_empty: bool) -> None:
+    """Load the Diablo Design Summit demo (deterministic: same data every time)."""
+    from summit.demo import DEMO_ORGANIZER_EMAIL, DEMO_PASSWORD, load_demo
+
+    with unit_of_work():
+        loaded = load_demo(if_empty=if_empty)
+    if loaded:
+        click.echo("Loaded the Diablo Design Summit demo.")
+    else:
+        click.echo("A summit already exists; the demo was not loaded.")
+    click.echo(f"Demo organizer: {DEMO_ORGANIZER_EMAIL} / password {DEMO_PASSWORD}")

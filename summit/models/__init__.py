@@ -1,0 +1,63 @@
+"""All models, imported here so metadata and Alembic see every table."""
+
+from summit.models.base import Base, UTCDateTime, utcnow
+from summit.models.lightning import LightningSlot, LightningTalk
+from summit.models.outbox import AuditEntry, MailStatus, OutboxEmail
+from summit.models.people import ClaimStatus, PriorityClass, User, new_token
+from summit.models.registration import LIVE_STATUSES, Registration, RegistrationStatus
+from summit.models.session import (
+    Blueprint,
+    BlueprintStatus,
+    DesignSession,
+    Interest,
+    SessionStatus,
+)
+from summit.models.summit import (
+    Day,
+    Event,
+    EventKind,
+    GridSlot,
+    ProgramItem,
+    Room,
+    RoomLayout,
+    SeatPolicy,
+    SocialEvent,
+    Summit,
+    Track,
+    WindowPart,
+)
+
+__all__ = [
+    "LIVE_STATUSES",
+    "AuditEntry",
+    "Base",
+    "Blueprint",
+    "BlueprintStatus",
+    "ClaimStatus",
+    "Day",
+    "DesignSession",
+    "Event",
+    "EventKind",
+    "GridSlot",
+    "Interest",
+    "LightningSlot",
+    "LightningTalk",
+    "MailStatus",
+    "OutboxEmail",
+    "PriorityClass",
+    "ProgramItem",
+    "Registration",
+    "RegistrationStatus",
+    "Room",
+    "RoomLayout",
+    "SeatPolicy",
+    "SessionStatus",
+    "SocialEvent",
+    "Summit",
+    "Track",
+    "UTCDateTime",
+    "User",
+    "WindowPart",
+    "new_token",
+    "utcnow",
+]

@@ -1,0 +1,262 @@
+"""Organizer pages: define summits, verify claims, read the audit log."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from werkzeug.wrappers import Response
+
+from summit.extensions import db
+from summit.models import AuditEntry, Day, EventKind, ProgramItem, Room, SocialEvent, Summit, Track
+from summit.organizer.forms import (
+    ClaimDecisionForm,
+    DayForm,
+    EventForm,
+    ProgramItemForm,
+    RoomForm,
+    SocialEventForm,
+    SummitForm,
+    TrackForm,
+)
+from summit.services import accounts, summits
+from summit.services.errors import DomainError
+from summit.web import form_failure, form_values, organizer_required
+
+bp = Blueprint("organizer", __name__, url_prefix="/organizer")
+
+Page = Response | str | tuple[str, int]
+
+
+def _naive_local(summit: Summit, instant: datetime | None) -> datetime | None:
+    """An instant as the venue's wall-clock time, the way the forms show it."""
+    return instant.astimezone(summit.zone).replace(tzinfo=None) if instant else None
+
+
+def _save_form(
+    form: FlaskForm, save: Callable[[], Any], back: Callable[[Any], str], **context: Any
+) -> Page:
+    """The shared POST path: validate shape, call the service, commit, or show the errors.
+
+    `back` gets what `save` returned and gives the address to go to afterwards.
+    """
+    status = 200
+    if form.validate_on_submit():
+        try:
+            saved = save()
+            db.session.commit()
+        except DomainError as error:
+            status = form_failure(form, error)
+        else:
+            flash("Saved.", "success")
+            return redirect(back(saved))
+    elif form.is_submitted():
+        status = 422
+    return render_template("organizer/form.html", form=form, **context), status
+
+
+def _summit_or_404(summit_id: int) -> Summit:
+    return db.get_or_404(Summit, summit_id, description="No such summit.")
+
+
+@bp.get("/")
+@organizer_required
+def dashboard() -> Page:
+    all_summits = db.session.scalars(select(Summit).order_by(Summit.id.desc())).all()
+    return render_template(
+        "organizer/dashboard.html", summits=all_summits, pending=accounts.pending_claim_count()
+    )
+
+
+@bp.route("/summits/new", methods=["GET", "POST"])
+@bp.route("/summits/<int:summit_id>/edit", methods=["GET", "POST"])
+@organizer_required
+def edit_summit(summit_id: int | None = None) -> Page:
+    summit = _summit_or_404(summit_id) if summit_id else None
+    form = SummitForm(obj=summit)
+    if summit is not None and not form.is_submitted():
+        form.cfp_closes_at.data = _naive_local(summit, summit.cfp_closes_at)
+    return _save_form(
+        form,
+        lambda: summits.save_summit(current_user.id, summit_id, **form_values(form)),
+        lambda saved: url_for("organizer.summit", summit_id=saved.id),
+        title=f"Edit {summit.name}" if summit else "New summit",
+        summit=summit,
+    )
+
+
+@bp.get("/summits/<int:summit_id>")
+@organizer_required
+def summit(summit_id: int) -> Page:
+    the_summit = _summit_or_404(summit_id)
+    return render_template("organizer/summit.html", summit=the_summit, EventKind=EventKind)
+
+
+@bp.route("/summits/<int:summit_id>/events/<kind>", methods=["GET", "POST"])
+@organizer_required
+def edit_event(summit_id: int, kind: str) -> Page:
+    the_summit = _summit_or_404(summit_id)
+    if kind not in {k.value for k in EventKind}:
+        abort(404)
+    event = the_summit.event(EventKind(kind))
+    form = EventForm(obj=event)
+    if event is not None and not form.is_submitted():
+        form.registration_opens_at.data = _naive_local(the_summit, event.registration_opens_at)
+        form.registration_closes_at.data = _naive_local(the_summit, event.registration_closes_at)
+    return _save_form(
+        form,
+        lambda: summits.save_event(current_user.id, summit_id, kind, **form_values(form)),
+        lambda _saved: url_for("organizer.summit", summit_id=summit_id),
+        title=f"{EventKind(kind).label} of {the_summit.name}",
+        summit=the_summit,
+    )
+
+
+@bp.route("/summits/<int:summit_id>/days/new", methods=["GET", "POST"])
+@bp.route("/summits/<int:summit_id>/days/<int:day_id>", methods=["GET", "POST"])
+@organizer_required
+def edit_day(summit_id: int, day_id: int | None = None) -> Page:
+    the_summit = _summit_or_404(summit_id)
+    day = db.get_or_404(Day, day_id) if day_id else None
+    if day is not None and day.event.summit_id != summit_id:
+        abort(404)
+    form = DayForm(obj=day)
+    if day is not None and not form.is_submitted():
+        form.event_kind.data = day.event.kind
+    return _save_form(
+        form,
+        lambda: summits.save_day(current_user.id, summit_id, day_id, **form_values(form)),
+        lambda _saved: url_for("organizer.summit", summit_id=summit_id),
+        title=f"Day of {the_summit.name}",
+        summit=the_summit,
+        day=day,
+    )
+
+
+@dataclass(frozen=True)
+class Editable:
+    """A summit's simple child record and how its form meets its service."""
+
+    model: type[Room] | type[Track] | type[SocialEvent] | type[ProgramItem]
+    form: type[FlaskForm]
+    save: Callable[..., Any]
+    noun: str
+    times: tuple[str, ...] = ()  # instant fields shown as venue-local time
+
+
+EDITABLES = {
+    "room": Editable(Room, RoomForm, summits.save_room, "room"),
+    "track": Editable(Track, TrackForm, summits.save_track, "track"),
+    "social": Editable(
+        SocialEvent,
+        SocialEventForm,
+        summits.save_social_event,
+        "social event",
+        ("starts_at", "ends_at"),
+    ),
+    "program": Editable(
+        ProgramItem,
+        ProgramItemForm,
+        summits.save_program_item,
+        "conference programme item",
+        ("starts_at", "ends_at"),
+    ),
+}
+
+
+@bp.route("/summits/<int:summit_id>/<kind>/new", methods=["GET", "POST"])
+@bp.route("/summits/<int:summit_id>/<kind>/<int:obj_id>", methods=["GET", "POST"])
+@organizer_required
+def edit_item(summit_id: int, kind: str, obj_id: int | None = None) -> Page:
+    the_summit = _summit_or_404(summit_id)
+    spec = EDITABLES.get(kind) or abort(404)
+    obj = db.get_or_404(spec.model, obj_id) if obj_id else None
+    if obj is not None and obj.summit_id != summit_id:
+        abort(404)
+    form = spec.form(obj=obj)
+    if obj is not None and not form.is_submitted():
+        for name in spec.times:
+            getattr(form, name).data = _naive_local(the_summit, getattr(obj, name))
+    if kind == "track":
+        form.window_day_id.choices = [(0, "Any day")] + [
+            (d.id, f"{d.date:%A %d %B} ({d.event.label})")
+            for e in the_summit.events
+            for d in e.days
+        ]
+        if isinstance(obj, Track) and not form.is_submitted():
+            form.window_day_id.data = obj.window_day_id or 0
+            form.window_part.data = obj.window_part or "day"
+    return _save_form(
+        form,
+        lambda: spec.save(current_user.id, summit_id, obj_id, **form_values(form)),
+        lambda _saved: url_for("organizer.summit", summit_id=summit_id),
+        title=f"{'Edit' if obj else 'New'} {spec.noun}",
+        summit=the_summit,
+        delete_kind=kind if obj else None,
+        obj_id=obj_id,
+    )
+
+
+@bp.post("/summits/<int:summit_id>/<kind>/<int:obj_id>/delete")
+@organizer_required
+def delete_item(summit_id: int, kind: str, obj_id: int) -> Page:
+    if kind not in EDITABLES:
+        abort(404)
+    if not FlaskForm().validate_on_submit():
+        abort(400, "The form was stale; reload and try again.")
+    try:
+        summits.delete_owned(current_user.id, summit_id, kind, obj_id)
+        db.session.commit()
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(
+            url_for("organizer.edit_item", summit_id=summit_id, kind=kind, obj_id=obj_id)
+        )
+    flash("Deleted.", "success")
+    return redirect(url_for("organizer.summit", summit_id=summit_id))
+
+
+@bp.get("/claims")
+@organizer_required
+def claims() -> Page:
+    return render_template(
+        "organizer/claims.html",
+        users=accounts.pending_claims(),
+        form=ClaimDecisionForm(formdata=None),
+    )
+
+
+@bp.post("/claims/<int:user_id>")
+@organizer_required
+def decide_claim(user_id: int) -> Page:
+    form = ClaimDecisionForm()
+    if not form.validate_on_submit():
+        abort(400, "Pick verify or reject.")
+    try:
+        user = accounts.decide_claim(
+            current_user.id,
+            user_id,
+            verify=form.decision.data == "verify",
+            note=form.note.data or "",
+        )
+        db.session.commit()
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(url_for("organizer.claims"))
+    flash(f"{user.name}: claim {user.claim_status}.", "success")
+    return redirect(url_for("organizer.claims"))
+
+
+@bp.get("/audit")
+@organizer_required
+def audit_log() -> Page:
+    entries = db.session.scalars(select(AuditEntry).order_by(AuditEntry.id.desc()).limit(500)).all()
+    return render_template("organizer/audit.html", entries=entries)

@@ -1,0 +1,62 @@
+"""Small helpers shared by the blueprints' views."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar, cast
+from urllib.parse import urlsplit
+
+from flask import abort, flash
+from flask_login import current_user
+from flask_login import login_required as _login_required
+from flask_wtf import FlaskForm
+
+from summit.extensions import db
+from summit.services.errors import DomainError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def login_required(view: F) -> F:
+    """Flask-Login's decorator, typed: anonymous visitors are sent to the log-in page."""
+    return cast(F, _login_required(view))
+
+
+def organizer_required(view: F) -> F:
+    """Log-in first; then anyone but an organizer gets a 403."""
+
+    @wraps(view)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        if not current_user.is_organizer:
+            abort(403, "This page is for the summit's organizers.")
+        return view(*args, **kwargs)
+
+    return login_required(cast(F, wrapped))
+
+
+def form_failure(form: FlaskForm, error: DomainError) -> int:
+    """Roll back the half-done change and show the error on its field; returns the status."""
+    db.session.rollback()
+    field = getattr(form, error.field, None) if error.field else None
+    if field is not None:
+        field.errors = [*field.errors, error.message]
+    else:
+        flash(error.message, "error")
+    return error.status
+
+
+def form_values(form: FlaskForm, *, exclude: tuple[str, ...] = ()) -> dict[str, Any]:
+    """The form's data as plain keyword values for a service."""
+    skip = {"csrf_token", "submit", *exclude}
+    return {name: value for name, value in form.data.items() if name not in skip}
+
+
+def safe_next(target: str | None) -> str | None:
+    """Only same-site paths are followed after log-in (no open redirect)."""
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    return target
