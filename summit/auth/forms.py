@@ -4,11 +4,13 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 
-CLAIM_CHOICES = [
+from summit.choices import choices
+
+CLAIM_CHOICES = choices(
     ("other", "No claim"),
     ("core", "Core developer of a project"),
     ("known", "Well-known contributor"),
-]
+)
 
 
 class ProfileFields(FlaskForm):

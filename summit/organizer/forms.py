@@ -14,6 +14,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from summit.choices import choices
 from summit.models import RoomLayout, SeatPolicy, WindowPart
 
 LOCAL = "%Y-%m-%dT%H:%M"
@@ -58,10 +59,10 @@ class EventForm(FlaskForm):
     )
     policy = SelectField(
         "Freed seats",
-        choices=[
+        choices=choices(
             (SeatPolicy.REVIEW.value, "review: back to the organizers"),
             (SeatPolicy.AUTO.value, "auto: confirm the head of the waiting list"),
-        ],
+        ),
     )
     registration_opens_at = DateTimeLocalField(
         "Registration opens", format=LOCAL, validators=[Optional()]
@@ -73,7 +74,7 @@ class EventForm(FlaskForm):
 
 class DayForm(FlaskForm):
     event_kind = SelectField(
-        "Event", choices=[("design_summit", "Design Summit"), ("conference", "Conference")]
+        "Event", choices=choices(("design_summit", "Design Summit"), ("conference", "Conference"))
     )
     date = DateField("Date", validators=[DataRequired()])
     first_slot = TimeField("First session starts", validators=[DataRequired()])
@@ -89,22 +90,26 @@ class DayForm(FlaskForm):
 class RoomForm(FlaskForm):
     name = StringField("Name", validators=[DataRequired(), Length(max=80)])
     capacity = IntegerField("Seats", validators=[InputRequired(), NumberRange(1, 100_000)])
-    layout = SelectField("Layout", choices=[(r.value, r.value.title()) for r in RoomLayout])
+    layout = SelectField(
+        "Layout", choices=choices(*((r.value, r.value.title()) for r in RoomLayout))
+    )
 
 
 class TrackForm(FlaskForm):
     name = StringField("Name", validators=[DataRequired(), Length(max=80)])
     colour = ColorField("Colour", default="#3366cc", validators=[DataRequired(), Length(max=7)])
     description = TextAreaField("Description", validators=[Optional(), Length(max=2000)])
-    window_day_id = SelectField("Only on day", coerce=int, default=0, choices=[(0, "Any day")])
+    window_day_id = SelectField(
+        "Only on day", coerce=int, default=0, choices=choices((0, "Any day"))
+    )
     window_part = SelectField(
         "Only in",
         default="day",
-        choices=[
+        choices=choices(
             (WindowPart.DAY.value, "the whole day"),
             (WindowPart.MORNING.value, "the morning"),
             (WindowPart.AFTERNOON.value, "the afternoon"),
-        ],
+        ),
     )
 
 
@@ -120,7 +125,9 @@ class ProgramItemForm(FlaskForm):
     title = StringField("Title", validators=[DataRequired(), Length(max=200)])
     kind = SelectField(
         "Kind",
-        choices=[("keynote", "Keynote"), ("talk", "Talk"), ("panel", "Panel"), ("break", "Break")],
+        choices=choices(
+            ("keynote", "Keynote"), ("talk", "Talk"), ("panel", "Panel"), ("break", "Break")
+        ),
     )
     track_name = StringField("Conference track", validators=[Optional(), Length(max=80)])
     speaker = StringField("Speaker", validators=[Optional(), Length(max=200)])
@@ -130,5 +137,5 @@ class ProgramItemForm(FlaskForm):
 
 
 class ClaimDecisionForm(FlaskForm):
-    decision = SelectField("Decision", choices=[("verify", "Verify"), ("reject", "Reject")])
+    decision = SelectField("Decision", choices=choices(("verify", "Verify"), ("reject", "Reject")))
     note = StringField("Note", validators=[Optional(), Length(max=300)])

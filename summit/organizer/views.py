@@ -13,6 +13,7 @@ from flask_wtf import FlaskForm
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
+from summit.choices import choices
 from summit.extensions import db
 from summit.models import AuditEntry, Day, EventKind, ProgramItem, Room, SocialEvent, Summit, Track
 from summit.organizer.forms import (
@@ -184,11 +185,10 @@ def edit_item(summit_id: int, kind: str, obj_id: int | None = None) -> Page:
         for name in spec.times:
             getattr(form, name).data = _naive_local(the_summit, getattr(obj, name))
     if kind == "track":
-        form.window_day_id.choices = [(0, "Any day")] + [
-            (d.id, f"{d.date:%A %d %B} ({d.event.label})")
-            for e in the_summit.events
-            for d in e.days
-        ]
+        form.window_day_id.choices = choices(
+            (0, "Any day"),
+            *((d.id, f"{d.date:%A %d %B} ({d.event.label})") for d in the_summit.design_days),
+        )
         if isinstance(obj, Track) and not form.is_submitted():
             form.window_day_id.data = obj.window_day_id or 0
             form.window_part.data = obj.window_part or "day"
