@@ -11,6 +11,7 @@ from flask import abort, flash
 from flask_login import current_user
 from flask_login import login_required as _login_required
 from flask_wtf import FlaskForm
+from wtforms import StringField
 
 from summit.extensions import db
 from summit.services.errors import DomainError
@@ -49,7 +50,14 @@ def form_failure(form: FlaskForm, error: DomainError) -> int:
 def form_values(form: FlaskForm, *, exclude: tuple[str, ...] = ()) -> dict[str, Any]:
     """The form's data as plain keyword values for a service."""
     skip = {"csrf_token", "submit", *exclude}
-    return {name: value for name, value in form.data.items() if name not in skip}
+    values: dict[str, Any] = {}
+    for field in form:
+        if field.name in skip:
+            continue
+        # An optional text field left out of the POST is None to WTForms; services want "".
+        missing_text = field.data is None and isinstance(field, StringField)
+        values[field.name] = "" if missing_text else field.data
+    return values
 
 
 def safe_next(target: str | None) -> str | None:
