@@ -73,11 +73,13 @@ def test_r1_one_live_registration_per_user_and_event_is_a_database_rule(
     app, make_summit, make_user
 ) -> None:
     event, user = _event(make_summit), make_user()
-    db.session.add(Registration(event_id=event.id, user_id=user.id,
-                                status=RegistrationStatus.WAITLISTED))
+    db.session.add(
+        Registration(event_id=event.id, user_id=user.id, status=RegistrationStatus.WAITLISTED)
+    )
     db.session.flush()
-    db.session.add(Registration(event_id=event.id, user_id=user.id,
-                                status=RegistrationStatus.CONFIRMED))
+    db.session.add(
+        Registration(event_id=event.id, user_id=user.id, status=RegistrationStatus.CONFIRMED)
+    )
     with pytest.raises(IntegrityError):
         db.session.flush()
     db.session.rollback()
@@ -85,8 +87,12 @@ def test_r1_one_live_registration_per_user_and_event_is_a_database_rule(
 
 def test_r1_past_registrations_do_not_block_a_new_one(app, make_summit, make_user) -> None:
     event, user = _event(make_summit), make_user()
-    for status in (RegistrationStatus.CANCELLED, RegistrationStatus.DECLINED,
-                   RegistrationStatus.CANCELLED, RegistrationStatus.CONFIRMED):
+    for status in (
+        RegistrationStatus.CANCELLED,
+        RegistrationStatus.DECLINED,
+        RegistrationStatus.CANCELLED,
+        RegistrationStatus.CONFIRMED,
+    ):
         db.session.add(Registration(event_id=event.id, user_id=user.id, status=status))
         db.session.flush()
     db.session.commit()
@@ -97,13 +103,10 @@ def test_confirmed_count_can_never_pass_capacity_in_the_database(app, make_summi
     db.session.commit()
     with pytest.raises(IntegrityError):
         db.session.execute(update(Event).where(Event.id == event.id).values(confirmed_count=251))
-        db.session.flush()
     db.session.rollback()
 
 
-def test_one_booking_per_lightning_slot_is_a_database_rule(
-    app, make_summit, make_user
-) -> None:
+def test_one_booking_per_lightning_slot_is_a_database_rule(app, make_summit, make_user) -> None:
     make_summit()
     slot = db.session.query(LightningSlot).first()
     assert slot is not None

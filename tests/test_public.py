@@ -37,8 +37,8 @@ def test_home_shows_dates_venue_events_with_seats_left_and_tracks(
     assert "Diablo Design Summit" in page
     assert "Tuesday 26 April 2011 – Friday 29 April 2011" in page
     assert "Santa Clara" in page
-    assert "<strong class=\"seats-left\">210</strong> of 250 seats left" in page
-    assert "<strong class=\"seats-left\">1000</strong> of 1000 seats left" in page
+    assert '<strong class="seats-left">210</strong> of 250 seats left' in page
+    assert '<strong class="seats-left">1000</strong> of 1000 seats left' in page
     assert 'style="background: #c0392b; color: #ffffff">Nova</span>' in page
 
 
@@ -61,10 +61,14 @@ def test_user_text_is_escaped(client: FlaskClient, make_summit) -> None:
 
 def _digest() -> str:
     rows = [
-        *(f"{u.email}|{u.verified_class}|{u.claim_status}" for u in
-          db.session.scalars(select(User).order_by(User.email))),
-        *(f"{b.title}|{b.track.name}|{b.submitter.email}|{b.length_slots}" for b in
-          db.session.scalars(select(Blueprint).order_by(Blueprint.url))),
+        *(
+            f"{u.email}|{u.verified_class}|{u.claim_status}"
+            for u in db.session.scalars(select(User).order_by(User.email))
+        ),
+        *(
+            f"{b.title}|{b.track.name}|{b.submitter.email}|{b.length_slots}"
+            for b in db.session.scalars(select(Blueprint).order_by(Blueprint.url))
+        ),
     ]
     return hashlib.sha256("\n".join(rows).encode()).hexdigest()
 
@@ -89,10 +93,19 @@ def test_demo_is_the_diablo_summit_and_is_deterministic(app, runner) -> None:
     assert {r.layout for r in rooms} == {"fishbowl"}
     assert min(r.capacity for r in rooms) == 30
     assert max(r.capacity for r in rooms) == 160
-    tracks = {t.name: t for t in db.session.scalars(select(Track).where(
-        Track.summit_id == diablo.id))}
-    assert set(tracks) == {"Nova", "Swift", "Glance", "Keystone", "Horizon", "Quantum",
-                           "Release management", "Cross-project"}
+    tracks = {
+        t.name: t for t in db.session.scalars(select(Track).where(Track.summit_id == diablo.id))
+    }
+    assert set(tracks) == {
+        "Nova",
+        "Swift",
+        "Glance",
+        "Keystone",
+        "Horizon",
+        "Quantum",
+        "Release management",
+        "Cross-project",
+    }
     assert tracks["Release management"].window_label == "Wednesday morning only"
     days = db.session.scalars(select(Day).where(Day.event_id == design.id)).all()
     assert len(days) == 3
@@ -100,8 +113,10 @@ def test_demo_is_the_diablo_summit_and_is_deterministic(app, runner) -> None:
     assert days[0].break_minutes == 10
     assert days[0].lightning_minutes == 30
     assert db.session.scalar(select(func.count()).select_from(LightningSlot)) == 18
-    socials = {s.title: s for s in db.session.scalars(select(SocialEvent).where(
-        SocialEvent.summit_id == diablo.id))}
+    socials = {
+        s.title: s
+        for s in db.session.scalars(select(SocialEvent).where(SocialEvent.summit_id == diablo.id))
+    }
     assert socials["OpenStack Developer Gathering"].starts_at.astimezone(diablo.zone).day == 27
     assert socials["Developer party"].sponsor == "Cloudscaling"
     blueprints = db.session.scalar(select(func.count()).select_from(Blueprint))
@@ -134,8 +149,14 @@ def test_demo_home_page(client: FlaskClient) -> None:
     load_demo()
     db.session.commit()
     page = client.get("/").get_data(as_text=True)
-    for text in ("Diablo Design Summit", "Hyatt Regency, Santa Clara", "Design Summit",
-                 "Conference", "Release management", "Wednesday morning only",
-                 "Developer party"):
+    for text in (
+        "Diablo Design Summit",
+        "Hyatt Regency, Santa Clara",
+        "Design Summit",
+        "Conference",
+        "Release management",
+        "Wednesday morning only",
+        "Developer party",
+    ):
         assert text in page
     assert client.get("/bexar/").status_code == 200
