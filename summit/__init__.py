@@ -25,6 +25,8 @@ def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=30000")
+        # WAL lets readers go on while one writer holds the lock (file databases only).
+        cursor.execute("PRAGMA journal_mode=WAL")
         cursor.close()
 
 
@@ -56,9 +58,11 @@ def create_app(config: type[Config] | None = None) -> Flask:
     from summit.auth.views import bp as auth_bp
     from summit.organizer.views import bp as organizer_bp
     from summit.public.views import bp as public_bp
+    from summit.registration.views import bp as registration_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(organizer_bp)
+    app.register_blueprint(registration_bp)
     app.register_blueprint(public_bp)
 
     from summit.cli import summit_cli

@@ -43,3 +43,23 @@ def demo(if_empty: bool) -> None:
     else:
         click.echo("A summit already exists; the demo was not loaded.")
     click.echo(f"Demo organizer: {DEMO_ORGANIZER_EMAIL} / password {DEMO_PASSWORD}")
+
+
+@summit_cli.command("send-mail")
+@click.option("--loop", is_flag=True, help="Keep sending every few seconds until stopped.")
+@click.option("--interval", default=2.0, show_default=True, help="Seconds between rounds.")
+def send_mail(loop: bool, interval: float) -> None:
+    """Deliver the outbox: once, or with --loop until interrupted."""
+    from flask import current_app
+
+    from summit.mail import send_due, send_loop
+
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    if loop:
+        click.echo(f"Sending mail every {interval:g} s; Ctrl-C stops.")
+        try:
+            send_loop(app, interval)
+        except KeyboardInterrupt:
+            return
+    report = send_due(app)
+    click.echo(f"{report.sent} sent, {report.retrying} to retry, {report.failed} failed.")

@@ -1,0 +1,210 @@
+"""Registering for events, "My registrations", and the organizers' waiting-list review."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from summit.exports.csv import attendees_csv, waitlist_csv
+from summit.extensions import db
+from summit.models import Event, EventKind, PriorityClass, Registration, RegistrationStatus
+from summit.registration.forms import ActionForm, ConfirmChosenForm, ConfirmNextForm, DeclineForm
+from summit.services import registration as reg
+from summit.services import summits
+from summit.services.errors import DomainError
+from summit.web import login_required, organizer_required
+
+bp = Blueprint("registration", __name__)
+
+Page = Response | str | tuple[str, int]
+
+
+def _fail(error: DomainError, target: str) -> Response:
+    db.session.rollback()
+    flash(error.message, "error")
+    return redirect(target)
+
+
+@bp.get("/<slug>/register")
+def events(slug: str) -> Page:
+    summit = summits.summit_by_slug(slug) or abort(404, "No summit has that address.")
+    mine: dict[int, Registration] = {}
+    if current_user.is_authenticated:
+        for r in reg.my_registrations(current_user.id):
+            if r.status in (RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED):
+                mine[r.event_id] = r
+    return render_template(
+        "registration/events.html",
+        summit=summit,
+        mine=mine,
+        position=reg.position,
+        form=ActionForm(),
+        EventKind=EventKind,
+    )
+
+
+@bp.post("/<slug>/register/<kind>")
+@login_required
+def register(slug: str, kind: str) -> Page:
+    summit = summits.summit_by_slug(slug) or abort(404, "No summit has that address.")
+    event = summit.event(EventKind(kind)) if kind in set(EventKind) else None
+    if event is None:
+        abort(404, "No such event.")
+    if not ActionForm().validate_on_submit():
+        abort(400, "The form was stale; reload and try again.")
+    try:
+        registration = reg.register(current_user.id, event.id)
+        db.session.commit()
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return render_template(
+            "registration/events.html",
+            summit=summit,
+            mine={},
+            position=reg.position,
+            form=ActionForm(),
+            EventKind=EventKind,
+        ), error.status
+    if registration.status == RegistrationStatus.CONFIRMED:
+        flash(f"You are confirmed for the {event.label}.", "success")
+    else:
+        klass = PriorityClass(current_user.verified_class).label
+        flash(
+            f"The {event.label} is full for now: you are on the waiting list at position "
+            f"{reg.position(registration)} (class: {klass}).",
+            "info",
+        )
+    return redirect(url_for("registration.mine"))
+
+
+@bp.get("/my/registrations")
+@login_required
+def mine() -> Page:
+    return render_template(
+        "registration/mine.html",
+        registrations=reg.my_registrations(current_user.id),
+        position=reg.position,
+        form=ActionForm(),
+        user=current_user,
+        PriorityClass=PriorityClass,
+    )
+
+
+@bp.post("/my/registrations/<int:registration_id>/cancel")
+@login_required
+def cancel(registration_id: int) -> Page:
+    if not ActionForm().validate_on_submit():
+        abort(400, "The form was stale; reload and try again.")
+    try:
+        registration = reg.cancel(current_user.id, registration_id)
+        db.session.commit()
+    except DomainError as error:
+        return _fail(error, url_for("registration.mine"))
+    flash(f"Done: your {registration.event.label} registration is cancelled.", "success")
+    return redirect(url_for("registration.mine"))
+
+
+# --- organizers ---------------------------------------------------------------------
+
+
+def _event_or_404(event_id: int) -> Event:
+    return db.get_or_404(Event, event_id, description="No such event.")
+
+
+@bp.get("/organizer/events/<int:event_id>/waitlist")
+@organizer_required
+def waitlist(event_id: int) -> Page:
+    event = _event_or_404(event_id)
+    only = request.args.get("class") or None
+    if only is not None and only not in set(PriorityClass):
+        abort(400, "Filter by core, known or other.")
+    entries = reg.waiting_list(event, only)
+    return render_template(
+        "registration/waitlist.html",
+        event=event,
+        entries=entries,
+        counts=reg.counts(event),
+        position=reg.position,
+        only=only,
+        PriorityClass=PriorityClass,
+        next_form=ConfirmNextForm(formdata=None),
+        chosen_form=ConfirmChosenForm(formdata=None),
+        decline_form=DeclineForm(formdata=None),
+    )
+
+
+@bp.post("/organizer/events/<int:event_id>/confirm")
+@organizer_required
+def confirm_chosen(event_id: int) -> Page:
+    back = url_for("registration.waitlist", event_id=event_id)
+    form = ConfirmChosenForm()
+    if not form.validate_on_submit():
+        flash("Tick at least one entry to confirm.", "error")
+        return redirect(back)
+    try:
+        done = reg.confirm_entries(current_user.id, event_id, list(form.entries.data or []))
+        db.session.commit()
+    except DomainError as error:
+        return _fail(error, back)
+    flash(f"Confirmed {done}.", "success")
+    return redirect(back)
+
+
+@bp.post("/organizer/events/<int:event_id>/confirm-next")
+@organizer_required
+def confirm_next(event_id: int) -> Page:
+    back = url_for("registration.waitlist", event_id=event_id)
+    form = ConfirmNextForm()
+    if not form.validate_on_submit():
+        flash("Give a number between 1 and 10000.", "error")
+        return redirect(back)
+    try:
+        done = reg.confirm_next(current_user.id, event_id, form.n.data or 0)
+        db.session.commit()
+    except DomainError as error:
+        return _fail(error, back)
+    flash(f"Confirmed the next {done}.", "success")
+    return redirect(back)
+
+
+@bp.post("/organizer/registrations/<int:registration_id>/decline")
+@organizer_required
+def decline(registration_id: int) -> Page:
+    registration = db.get_or_404(Registration, registration_id)
+    back = url_for("registration.waitlist", event_id=registration.event_id)
+    form = DeclineForm()
+    if not form.validate_on_submit():
+        flash("Give a reason for declining: the person will read it.", "error")
+        return redirect(back)
+    try:
+        reg.decline(current_user.id, registration_id, form.reason.data or "")
+        db.session.commit()
+    except DomainError as error:
+        return _fail(error, back)
+    flash("Declined; the person was told why.", "success")
+    return redirect(back)
+
+
+def _csv(data: bytes, name: str) -> Response:
+    return Response(
+        data, mimetype="text/csv", headers={"Content-Disposition": f'attachment; filename="{name}"'}
+    )
+
+
+@bp.get("/organizer/events/<int:event_id>/attendees.csv")
+@organizer_required
+def attendees_export(event_id: int) -> Response:
+    event = _event_or_404(event_id)
+    return _csv(
+        attendees_csv(reg.attendees(event)), f"{event.summit.slug}-{event.kind}-attendees.csv"
+    )
+
+
+@bp.get("/organizer/events/<int:event_id>/waitlist.csv")
+@organizer_required
+def waitlist_export(event_id: int) -> Response:
+    event = _event_or_404(event_id)
+    entries = enumerate(reg.waiting_list(event), start=1)
+    return _csv(waitlist_csv(entries), f"{event.summit.slug}-{event.kind}-waitlist.csv")

@@ -1,0 +1,427 @@
+"""Registration and the priority waiting list (R1-R7).
+
+Seats are taken with guarded updates (STYLE.md): one statement adds a confirmed seat only
+where the limit still allows it, and its row count says whether the seat was won. The same
+statement takes the event row's lock (PostgreSQL) or the write lock (SQLite), so everything
+after it in the transaction is serialised per event.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Literal
+
+from flask import current_app
+from sqlalchemy import ColumnElement, Select, and_, case, exists, func, or_, select, update
+from sqlalchemy.exc import IntegrityError
+
+from summit.extensions import db
+from summit.models import (
+    Event,
+    EventKind,
+    PriorityClass,
+    Registration,
+    RegistrationStatus,
+    SeatPolicy,
+    User,
+    utcnow,
+)
+from summit.services import audit
+from summit.services.errors import Conflict, Invalid, NotFound
+from summit.services.outbox import queue_mail
+
+WAITLISTED = RegistrationStatus.WAITLISTED
+CONFIRMED = RegistrationStatus.CONFIRMED
+
+
+def class_rank() -> ColumnElement[int]:
+    """Core developers first, then well-known contributors, then everyone (R3)."""
+    return case(
+        (User.verified_class == PriorityClass.CORE, 0),
+        (User.verified_class == PriorityClass.KNOWN, 1),
+        else_=2,
+    )
+
+
+def _uses_classes(event: Event) -> bool:
+    # The Design Summit orders its list by class; the Conference is plain FIFO (R5).
+    return event.kind == EventKind.DESIGN_SUMMIT
+
+
+def queue_query(event: Event) -> Select[tuple[Registration]]:
+    """Waiting-list entries of an event in R3 order, with their users."""
+    by_time: list[ColumnElement[Any]] = [
+        Registration.joined_at.expression,
+        Registration.id.expression,
+    ]
+    order = [class_rank(), *by_time] if _uses_classes(event) else by_time
+    return (
+        select(Registration)
+        .join(User, User.id == Registration.user_id)
+        .where(Registration.event_id == event.id, Registration.status == WAITLISTED)
+        .order_by(*order)
+    )
+
+
+def waiting_list(event: Event, only_class: str | None = None) -> list[Registration]:
+    query = queue_query(event)
+    if only_class:
+        query = query.where(User.verified_class == only_class)
+    return list(db.session.scalars(query))
+
+
+def position(registration: Registration) -> int | None:
+    """1-based place on the waiting list, computed when shown (never stored)."""
+    if registration.status != WAITLISTED:
+        return None
+    event, me = registration.event, registration
+    earlier = and_(
+        or_(
+            Registration.joined_at < me.joined_at,
+            and_(Registration.joined_at == me.joined_at, Registration.id < me.id),
+        ),
+    )
+    if _uses_classes(event):
+        my_rank = PriorityClass(me.user.verified_class).rank
+        earlier = or_(class_rank() < my_rank, and_(class_rank() == my_rank, earlier))
+    ahead = db.session.scalar(
+        select(func.count())
+        .select_from(Registration)
+        .join(User, User.id == Registration.user_id)
+        .where(Registration.event_id == event.id, Registration.status == WAITLISTED, earlier)
+    )
+    return (ahead or 0) + 1
+
+
+@dataclass(frozen=True)
+class EventCounts:
+    capacity: int
+    confirmed: int
+    open_seats_left: int
+    review_seats_left: int
+    waiting: int
+
+
+def counts(event: Event) -> EventCounts:
+    waiting = (
+        db.session.scalar(
+            select(func.count())
+            .select_from(Registration)
+            .where(Registration.event_id == event.id, Registration.status == WAITLISTED)
+        )
+        or 0
+    )
+    return EventCounts(
+        capacity=event.capacity,
+        confirmed=event.confirmed_count,
+        open_seats_left=max(event.open_seats - event.confirmed_count, 0),
+        review_seats_left=max(event.capacity - event.confirmed_count, 0),
+        waiting=waiting,
+    )
+
+
+# --- the guarded seat updates ---------------------------------------------------------
+
+
+def _take_open_seat(event_id: int) -> bool:
+    """R2: a first-come seat, only while seats remain and nobody waits."""
+    nobody_waits = ~exists().where(
+        Registration.event_id == event_id, Registration.status == WAITLISTED
+    )
+    result = db.session.execute(
+        update(Event)
+        .where(Event.id == event_id, Event.confirmed_count < Event.open_seats, nobody_waits)
+        .values(confirmed_count=Event.confirmed_count + 1)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1  # type: ignore[attr-defined,no-any-return]
+
+
+def _take_seat(event_id: int, within: Literal["open_seats", "capacity"]) -> bool:
+    """One more confirmed seat, only while the count stays within the given limit."""
+    limit = Event.open_seats if within == "open_seats" else Event.capacity
+    result = db.session.execute(
+        update(Event)
+        .where(Event.id == event_id, Event.confirmed_count < limit)
+        .values(confirmed_count=Event.confirmed_count + 1)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1  # type: ignore[attr-defined,no-any-return]
+
+
+def _release_seat(event_id: int) -> None:
+    db.session.execute(
+        update(Event)
+        .where(Event.id == event_id, Event.confirmed_count > 0)
+        .values(confirmed_count=Event.confirmed_count - 1)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def _set_status(registration_id: int, old: str, new: str, **values: object) -> bool:
+    """Move one entry from `old` to `new`; False when someone else moved it first."""
+    result = db.session.execute(
+        update(Registration)
+        .where(Registration.id == registration_id, Registration.status == old)
+        .values(status=new, **values)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1  # type: ignore[attr-defined,no-any-return]
+
+
+# --- mail ---------------------------------------------------------------------------
+
+
+def _link(event: Event) -> str:
+    return f"{current_app.config['BASE_URL']}/my/registrations"
+
+
+def _mail(registration: Registration, subject: str, text: str) -> None:
+    event, user = registration.event, registration.user
+    queue_mail(
+        user.email,
+        f"[{event.summit.name}] {event.label}: {subject}",
+        f"Hello {user.name},\n\n{text}\n\nEvent: {event.label} of {event.summit.name}, "
+        f"{event.starts_on:%a %d %b} – {event.ends_on:%a %d %b %Y}, {event.summit.venue}.\n"
+        f"Your registrations: {_link(event)}\n",
+    )
+
+
+def _mail_waitlisted(registration: Registration) -> None:
+    place = position(registration)
+    klass = PriorityClass(registration.user.verified_class)
+    extra = ""
+    if _uses_classes(registration.event):
+        extra = f" Your priority class is: {klass.label}."
+        if registration.user.has_pending_claim:
+            extra += " Your contributor claim counts once an organizer verifies it."
+    _mail(
+        registration,
+        f"waiting list, position {place}",
+        f"You are on the waiting list, at position {place}.{extra}\n"
+        "Organizers review the list regularly; you will get an email when that changes.",
+    )
+
+
+# --- attendees ----------------------------------------------------------------------
+
+
+def _event(event_id: int) -> Event:
+    event = db.session.get(Event, event_id)
+    if event is None:
+        raise NotFound("No such event.")
+    return event
+
+
+def register(user_id: int, event_id: int, *, now: datetime | None = None) -> Registration:
+    """Confirm at once while open seats remain and nobody waits (R2); else join the list (R3)."""
+    now = now or utcnow()
+    event = _event(event_id)
+    if event.registration_opens_at and now < event.registration_opens_at:
+        raise Invalid(f"Registration for the {event.label} is not open yet.")
+    if event.registration_closes_at and now >= event.registration_closes_at:
+        raise Invalid(f"Registration for the {event.label} is closed.")
+    if _live_registration(user_id, event_id) is not None:
+        raise Conflict(f"You are already registered for the {event.label}.")
+    # The guarded update comes first: it serialises registrations for this event, so the
+    # time of joining below follows the order in which people really got through.
+    confirmed = _take_open_seat(event_id)
+    registration = Registration(
+        event_id=event_id,
+        user_id=user_id,
+        status=CONFIRMED if confirmed else WAITLISTED,
+        joined_at=utcnow(),
+        decided_at=utcnow() if confirmed else None,
+    )
+    db.session.add(registration)
+    try:
+        db.session.flush()
+    except IntegrityError as exc:  # R1 held by the partial unique index
+        raise Conflict(f"You are already registered for the {event.label}.") from exc
+    db.session.refresh(event)
+    if confirmed:
+        _mail(registration, "your seat is confirmed", "Your seat is confirmed. See you there!")
+    else:
+        _mail_waitlisted(registration)
+    return registration
+
+
+def _live_registration(user_id: int, event_id: int) -> Registration | None:
+    return db.session.scalar(
+        select(Registration).where(
+            Registration.user_id == user_id,
+            Registration.event_id == event_id,
+            Registration.status.in_([CONFIRMED, WAITLISTED]),
+        )
+    )
+
+
+def my_registrations(user_id: int) -> list[Registration]:
+    return list(
+        db.session.scalars(
+            select(Registration)
+            .where(Registration.user_id == user_id)
+            .order_by(Registration.joined_at.desc())
+        )
+    )
+
+
+def cancel(user_id: int, registration_id: int) -> Registration:
+    """Give up a seat or leave the list (R5). A freed seat is never lost."""
+    registration = db.session.get(Registration, registration_id)
+    if registration is None or registration.user_id != user_id:
+        raise NotFound("No such registration.")
+    event_id = registration.event_id
+    if registration.status == CONFIRMED:
+        if not _set_status(
+            registration.id, CONFIRMED, RegistrationStatus.CANCELLED, decided_at=utcnow()
+        ):
+            raise Conflict("This registration changed meanwhile; reload the page.")
+        _release_seat(event_id)
+        db.session.refresh(registration)
+        _mail(registration, "seat cancelled", "You gave up your seat. Thank you for telling us.")
+        event = _event(event_id)
+        db.session.refresh(event)
+        if event.policy == SeatPolicy.AUTO:
+            _promote_head(event)
+    elif registration.status == WAITLISTED:
+        if not _set_status(
+            registration.id, WAITLISTED, RegistrationStatus.CANCELLED, decided_at=utcnow()
+        ):
+            raise Conflict("This registration changed meanwhile; reload the page.")
+        db.session.refresh(registration)
+        _mail(registration, "you left the waiting list", "You left the waiting list.")
+    else:
+        raise Conflict("This registration is no longer active.")
+    return registration
+
+
+def _promote_head(event: Event) -> Registration | None:
+    """Under `auto`, the head of the list takes a freed first-come seat at once."""
+    head = db.session.scalars(queue_query(event).limit(1)).first()
+    if head is None or not _take_seat(event.id, "open_seats"):
+        return None
+    if not _set_status(head.id, WAITLISTED, CONFIRMED, decided_at=utcnow()):
+        raise Conflict("The waiting list changed meanwhile; try again.")
+    db.session.refresh(head)
+    _mail(head, "you got a seat", "A seat was freed and it is yours: you are confirmed.")
+    return head
+
+
+# --- organizers ---------------------------------------------------------------------
+
+
+def confirm_entries(organizer_id: int, event_id: int, registration_ids: list[int]) -> int:
+    """Confirm chosen waiting-list entries, each through the guarded seat update (R4)."""
+    event = _event(event_id)
+    done = 0
+    for registration_id in registration_ids:
+        registration = db.session.get(Registration, registration_id)
+        if registration is None or registration.event_id != event_id:
+            raise NotFound("No such entry on this waiting list.")
+        if registration.status != WAITLISTED:
+            continue  # someone confirmed or declined it already
+        if not _take_seat(event_id, "capacity"):
+            if done == 0:
+                raise Conflict(f"The {event.label} is full: no seat is left to confirm.")
+            break
+        if not _set_status(
+            registration.id, WAITLISTED, CONFIRMED, decided_at=utcnow(), decided_by_id=organizer_id
+        ):
+            _release_seat(event_id)
+            continue
+        db.session.refresh(registration)
+        _mail(
+            registration,
+            "your seat is confirmed",
+            "Good news: an organizer confirmed your seat. See you there!",
+        )
+        audit.record(
+            organizer_id,
+            "registration.confirm",
+            f"registration:{registration.id}",
+            f"{event.label} {registration.user.email}",
+        )
+        done += 1
+    db.session.refresh(event)
+    return done
+
+
+def confirm_next(organizer_id: int, event_id: int, n: int) -> int:
+    """Confirm the first n entries of the list in R3 order, as far as seats allow."""
+    if n < 1:
+        raise Invalid("Confirm at least one person.")
+    event = _event(event_id)
+    done = 0
+    while done < n:
+        # Take the seat first: that serialises organizers, so two never pick the same head.
+        if not _take_seat(event_id, "capacity"):
+            break
+        head = db.session.scalars(queue_query(event).limit(1)).first()
+        if head is None or not _set_status(
+            head.id, WAITLISTED, CONFIRMED, decided_at=utcnow(), decided_by_id=organizer_id
+        ):
+            _release_seat(event_id)
+            break
+        db.session.refresh(head)
+        _mail(
+            head,
+            "your seat is confirmed",
+            "Good news: an organizer confirmed your seat. See you there!",
+        )
+        done += 1
+    if done == 0:
+        left = counts(event)
+        reason = "nobody is waiting" if left.waiting == 0 else "no seat is left"
+        raise Conflict(f"Nobody was confirmed: {reason}.")
+    audit.record(
+        organizer_id,
+        "registration.confirm_next",
+        f"event:{event_id}",
+        f"{event.label}: confirmed {done} of {n} asked",
+    )
+    db.session.refresh(event)
+    return done
+
+
+def decline(organizer_id: int, registration_id: int, reason: str) -> Registration:
+    registration = db.session.get(Registration, registration_id)
+    if registration is None:
+        raise NotFound("No such entry on the waiting list.")
+    reason = reason.strip()
+    if not reason:
+        raise Invalid("Give a reason: the person will read it.", field="reason")
+    if not _set_status(
+        registration.id,
+        WAITLISTED,
+        RegistrationStatus.DECLINED,
+        decided_at=utcnow(),
+        decided_by_id=organizer_id,
+        reason=reason[:500],
+    ):
+        raise Conflict("This entry is no longer on the waiting list.")
+    db.session.refresh(registration)
+    _mail(
+        registration,
+        "not confirmed",
+        f"We are sorry: the organizers could not give you a seat.\nReason: {reason}",
+    )
+    audit.record(
+        organizer_id,
+        "registration.decline",
+        f"registration:{registration.id}",
+        f"{registration.event.label} {registration.user.email}: {reason}",
+    )
+    return registration
+
+
+def attendees(event: Event) -> list[Registration]:
+    return list(
+        db.session.scalars(
+            select(Registration)
+            .join(User, User.id == Registration.user_id)
+            .where(Registration.event_id == event.id, Registration.status == CONFIRMED)
+            .order_by(User.name, Registration.id)
+        )
+    )
