@@ -208,11 +208,16 @@ def login(client: FlaskClient, user: User, password: str = PASSWORD) -> None:
 
 
 class SmtpCatcher:
-    def __init__(self) -> None:
-        from aiosmtpd.controller import Controller
+    """A real SMTP server on loopback that keeps what it receives; it can go down and up."""
 
+    def __init__(self) -> None:
         self.messages: list[Any] = []
         self.port = _free_port()
+        self.controller: Any = None
+
+    def start(self) -> None:
+        from aiosmtpd.controller import Controller
+
         catcher = self
 
         class Handler:
@@ -220,13 +225,14 @@ class SmtpCatcher:
                 catcher.messages.append(envelope)
                 return "250 OK"
 
+        # A new controller each time: a stopped one cannot start again.
         self.controller = Controller(Handler(), hostname="127.0.0.1", port=self.port)
-
-    def start(self) -> None:
         self.controller.start()
 
     def stop(self) -> None:
-        self.controller.stop()
+        if self.controller is not None:
+            self.controller.stop()
+            self.controller = None
 
 
 def _free_port() -> int:

@@ -10,12 +10,24 @@ from typing import Any
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from sqlalchemy import select
+from sqlalchemy import func, select
 from werkzeug.wrappers import Response
 
+from summit import mail
 from summit.choices import choices
 from summit.extensions import db
-from summit.models import AuditEntry, Day, EventKind, ProgramItem, Room, SocialEvent, Summit, Track
+from summit.models import (
+    AuditEntry,
+    Day,
+    EventKind,
+    MailStatus,
+    OutboxEmail,
+    ProgramItem,
+    Room,
+    SocialEvent,
+    Summit,
+    Track,
+)
 from summit.organizer.forms import (
     ClaimDecisionForm,
     DayForm,
@@ -26,7 +38,7 @@ from summit.organizer.forms import (
     SummitForm,
     TrackForm,
 )
-from summit.services import accounts, summits
+from summit.services import accounts, audit, summits
 from summit.services.errors import DomainError
 from summit.web import form_failure, form_values, organizer_required
 
@@ -253,6 +265,36 @@ def decide_claim(user_id: int) -> Page:
         return redirect(url_for("organizer.claims"))
     flash(f"{user.name}: claim {user.claim_status}.", "success")
     return redirect(url_for("organizer.claims"))
+
+
+@bp.get("/mail")
+@organizer_required
+def mail_outbox() -> Page:
+    rows = db.session.execute(
+        select(OutboxEmail.status, func.count()).group_by(OutboxEmail.status)
+    ).all()
+    totals = {str(status): int(count) for status, count in rows}
+    failed = db.session.scalars(
+        select(OutboxEmail)
+        .where(OutboxEmail.status == MailStatus.FAILED)
+        .order_by(OutboxEmail.id.desc())
+        .limit(200)
+    ).all()
+    return render_template(
+        "organizer/mail.html", totals=totals, failed=failed, form=FlaskForm(formdata=None)
+    )
+
+
+@bp.post("/mail/retry")
+@organizer_required
+def retry_mail() -> Page:
+    if not FlaskForm().validate_on_submit():
+        abort(400, "The form was stale; reload and try again.")
+    count = mail.retry_failed()
+    audit.record(current_user.id, "mail.retry", "outbox", f"{count} mails")
+    db.session.commit()
+    flash(f"{count} failed mails will be sent again.", "success")
+    return redirect(url_for("organizer.mail_outbox"))
 
 
 @bp.get("/audit")

@@ -1,0 +1,139 @@
+"""R6 against a real SMTP server (aiosmtpd): nothing lost while it is down, each mail
+delivered exactly once when it is back, nothing sent for a change that rolled back."""
+
+from __future__ import annotations
+
+import threading
+from datetime import timedelta
+from email import message_from_bytes
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import func, select
+
+from summit import mail
+from summit.extensions import db
+from summit.models import EventKind, MailStatus, OutboxEmail, utcnow
+from summit.services import registration as reg
+from tests.conftest import SmtpCatcher, login
+
+
+@pytest.fixture
+def mail_app(app: Flask, smtp_server: SmtpCatcher) -> Flask:
+    app.config.update(
+        MAIL_SERVER="127.0.0.1",
+        MAIL_PORT=smtp_server.port,
+        MAIL_USE_TLS=False,
+        MAIL_USE_SSL=False,
+        MAIL_USERNAME=None,
+    )
+    return app
+
+
+def burst(make_summit, make_user, n: int) -> None:
+    summit = make_summit(design_capacity=5, design_open=3)
+    event = summit.event(EventKind.DESIGN_SUMMIT)
+    assert event is not None
+    users = [make_user(email=f"dev{i}@example.org") for i in range(n)]
+    db.session.commit()
+    for user in users:
+        reg.register(user.id, event.id)
+        db.session.commit()
+
+
+def status_counts() -> dict[str, int]:
+    rows = db.session.execute(
+        select(OutboxEmail.status, func.count()).group_by(OutboxEmail.status)
+    ).all()
+    return {str(s): int(n) for s, n in rows}
+
+
+def test_r6_smtp_down_during_a_burst_loses_nothing_and_sends_each_once(
+    mail_app: Flask, smtp_server: SmtpCatcher, make_summit, make_user
+) -> None:
+    smtp_server.stop()
+    burst(make_summit, make_user, 20)
+    report = mail.send_due(mail_app)
+    assert (report.sent, report.retrying) == (0, 20)
+    assert status_counts() == {"pending": 20}
+    failing = db.session.scalars(select(OutboxEmail)).first()
+    assert failing is not None
+    assert failing.attempts == 1
+    assert "Connection refused" in failing.last_error or "Errno" in failing.last_error
+    # Back-off: nothing is tried again before its time.
+    assert mail.send_due(mail_app).sent == 0
+    smtp_server.start()
+    later = utcnow() + mail.backoff(1) + timedelta(seconds=1)
+    assert mail.send_due(mail_app, now=later).sent == 20
+    assert mail.send_due(mail_app, now=later + timedelta(hours=3)).sent == 0
+    recipients = sorted(rcpt for m in smtp_server.messages for rcpt in m.rcpt_tos)
+    assert recipients == sorted(f"dev{i}@example.org" for i in range(20))
+    assert status_counts() == {"sent": 20}
+
+
+def test_r6_mail_is_plain_text_with_event_status_position_and_link(
+    mail_app: Flask, smtp_server: SmtpCatcher, make_summit, make_user
+) -> None:
+    burst(make_summit, make_user, 4)
+    mail.send_due(mail_app)
+    by_rcpt = {m.rcpt_tos[0]: message_from_bytes(m.content) for m in smtp_server.messages}
+    confirmed, waiting = by_rcpt["dev0@example.org"], by_rcpt["dev3@example.org"]
+    assert confirmed.get_content_type() == "text/plain"
+    assert "Design Summit: your seat is confirmed" in confirmed["Subject"]
+    body = waiting.get_payload(decode=True).decode()
+    assert "waiting list, at position 1" in body
+    assert "Design Summit of Diablo Design Summit" in body
+    assert "http://summit.test/my/registrations" in body
+
+
+def test_r6_failed_after_max_attempts_is_shown_and_can_be_retried(
+    mail_app: Flask, client: FlaskClient, smtp_server: SmtpCatcher, make_summit, make_user
+) -> None:
+    smtp_server.stop()
+    burst(make_summit, make_user, 1)
+    now = utcnow()
+    for _ in range(mail.MAX_ATTEMPTS):
+        mail.send_due(mail_app, now=now)
+        now += mail.LONGEST_RETRY + timedelta(seconds=1)
+    assert status_counts() == {"failed": 1}
+    organizer = make_user(is_organizer=True)
+    db.session.commit()
+    login(client, organizer)
+    page = client.get("/organizer/mail").get_data(as_text=True)
+    assert '<dd id="mail-failed">1</dd>' in page
+    assert "dev0@example.org" in page
+    client.post("/organizer/mail/retry")
+    smtp_server.start()
+    assert mail.send_due(mail_app).sent == 1
+    assert len(smtp_server.messages) == 1
+
+
+def test_r6_two_senders_at_once_deliver_each_mail_once(
+    mail_app: Flask, smtp_server: SmtpCatcher, make_summit, make_user
+) -> None:
+    burst(make_summit, make_user, 30)
+
+    def sender() -> None:
+        with mail_app.app_context():
+            mail.send_due(mail_app)
+            db.session.remove()
+
+    threads = [threading.Thread(target=sender) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    recipients = [rcpt for m in smtp_server.messages for rcpt in m.rcpt_tos]
+    assert len(recipients) == len(set(recipients)) == 30
+
+
+def test_r6_send_mail_command(
+    mail_app: Flask, smtp_server: SmtpCatcher, runner, make_summit, make_user
+) -> None:
+    burst(make_summit, make_user, 2)
+    result = runner.invoke(args=["summit", "send-mail"])
+    assert result.exit_code == 0, result.output
+    assert "2 sent" in result.output
+    assert len(smtp_server.messages) == 2
+    assert status_counts() == {MailStatus.SENT.value: 2}
