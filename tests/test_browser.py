@@ -1,13 +1,17 @@
-"""In Chromium: sign up, log in, see the home page; an organizer adds a room."""
+"""In Chromium: sign up, log in, see the home page; an organizer adds a room; an attendee
+registers, waits, and is confirmed by an organizer, and the mail reaches the SMTP server."""
 
 from __future__ import annotations
+
+from email import message_from_bytes
 
 import pytest
 from sqlalchemy import select
 
+from summit import mail
 from summit.extensions import db
 from summit.models import Room, User
-from tests.conftest import PASSWORD
+from tests.conftest import ARTIFACTS, PASSWORD, TEST_DB
 
 pytestmark = pytest.mark.browser
 
@@ -64,3 +68,55 @@ def test_organizer_adds_a_room(live_server, page, make_summit, make_user) -> Non
     room = db.session.scalar(select(Room).where(Room.name == "Stevens Creek"))
     assert room is not None
     assert room.capacity == 60
+
+
+def _log_in(page, base: str, email: str) -> None:
+    page.goto(f"{base}/login")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+
+
+def test_register_wait_and_get_confirmed_by_an_organizer(
+    app, live_server, browser, make_summit, make_user, smtp_server
+) -> None:
+    make_summit(design_capacity=3, design_open=1)
+    make_user(name="Ann First", email="ann@example.org")
+    make_user(name="Bob Second", email="bob@example.org")
+    make_user(name="Org", email="org@example.org", is_organizer=True)
+    db.session.commit()
+    pages = {}
+    try:
+        for who in ("ann", "bob", "org"):
+            pages[who] = browser.new_context().new_page()
+            pages[who].set_default_timeout(10_000)
+            _log_in(pages[who], live_server, f"{who}@example.org")
+        ann, bob, org = pages["ann"], pages["bob"], pages["org"]
+        ann.goto(f"{live_server}/diablo/register")
+        ann.get_by_role("button", name="Register for the Design Summit").click()
+        assert ann.get_by_text("You are confirmed for the Design Summit").is_visible()
+        bob.goto(f"{live_server}/diablo/register")
+        bob.get_by_role("button", name="Register for the Design Summit").click()
+        assert bob.get_by_text("on the waiting list at position 1").is_visible()
+        org.goto(f"{live_server}/organizer/")
+        org.get_by_role("link", name="Diablo Design Summit").click()
+        org.get_by_role("link", name="waiting list of the Design Summit").click()
+        org.get_by_label("Pick Bob Second").check()
+        org.get_by_role("button", name="Confirm the ticked entries").click()
+        assert org.get_by_text("Confirmed 1.").is_visible()
+        assert org.locator("#count-confirmed").inner_text() == "2"
+        bob.goto(f"{live_server}/my/registrations")
+        assert bob.locator("tr.registration td.status").inner_text() == "confirmed"
+        bob.screenshot(path=str(ARTIFACTS / f"registration-confirmed-{TEST_DB}.png"))
+    finally:
+        for p in pages.values():
+            p.context.close()
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp_server.port)
+    mail.send_due(app)
+    subjects = {
+        (m.rcpt_tos[0], message_from_bytes(m.content)["Subject"]) for m in smtp_server.messages
+    }
+    assert (
+        "bob@example.org",
+        "[Diablo Design Summit] Design Summit: your seat is confirmed",
+    ) in subjects
