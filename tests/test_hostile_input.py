@@ -13,7 +13,8 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from summit.extensions import db
-from summit.models import Base, Day, Room, SocialEvent, Track, User
+from summit.models import Base, Day, EventKind, Room, SocialEvent, Track, User
+from summit.services import registration as reg
 from tests.conftest import login
 from tests.test_organizer_summit import DAY, SUMMIT
 
@@ -97,6 +98,13 @@ def forms(summit_id: int, ids: dict[str, int]) -> dict[str, tuple[str, dict[str,
         ),
         "claim": (f"/organizer/claims/{ids['user']}", {"decision": "verify", "note": ""}),
         "delete": (f"{base}/room/{ids['room']}/delete", {}),
+        "confirm next": (f"/organizer/events/{ids['event']}/confirm-next", {"n": "3"}),
+        "confirm chosen": (
+            f"/organizer/events/{ids['event']}/confirm",
+            {"entries": str(ids["entry"])},
+        ),
+        "decline": (f"/organizer/registrations/{ids['entry']}/decline", {"reason": "Full"}),
+        "register": ("/diablo/register/conference", {}),
     }
 
 
@@ -119,6 +127,12 @@ def setup(client: FlaskClient, make_summit, make_user) -> tuple[FlaskClient, Cal
         "track": db.session.scalars(select(Track.id)).first(),
         "user": claimant.id,
     }
+    design = summit.event(EventKind.DESIGN_SUMMIT)
+    assert design is not None
+    design.open_seats = 0
+    ids["event"] = design.id
+    ids["entry"] = reg.register(make_user().id, design.id).id
+    db.session.commit()
     login(client, organizer)
     return client, lambda: forms(summit.id, ids)  # type: ignore[arg-type]
 
@@ -181,7 +195,8 @@ def test_a_whole_garbage_body_never_fails_and_never_half_writes(setup) -> None:
     client, form_table = setup
     # Edit forms keep the stored value of a field the POST leaves out (as browsers do with
     # unchecked boxes), so garbage there is a plain save; every other form refuses it.
-    edit_forms = {"profile", "summit", "event", "day", "room", "track", "delete"}
+    # Buttons that post no field at all (delete, register) only need their CSRF token.
+    edit_forms = {"profile", "summit", "event", "day", "room", "track", "delete", "register"}
     for name, (path, _valid) in form_table().items():
         before = snapshot()
         response = client.post(

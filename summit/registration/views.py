@@ -20,12 +20,6 @@ bp = Blueprint("registration", __name__)
 Page = Response | str | tuple[str, int]
 
 
-def _fail(error: DomainError, target: str) -> Response:
-    db.session.rollback()
-    flash(error.message, "error")
-    return redirect(target)
-
-
 @bp.get("/<slug>/register")
 def events(slug: str) -> Page:
     summit = summits.summit_by_slug(slug) or abort(404, "No summit has that address.")
@@ -82,6 +76,10 @@ def register(slug: str, kind: str) -> Page:
 @bp.get("/my/registrations")
 @login_required
 def mine() -> Page:
+    return _mine_page()
+
+
+def _mine_page(status: int = 200) -> Page:
     return render_template(
         "registration/mine.html",
         registrations=reg.my_registrations(current_user.id),
@@ -89,7 +87,7 @@ def mine() -> Page:
         form=ActionForm(),
         user=current_user,
         PriorityClass=PriorityClass,
-    )
+    ), status
 
 
 @bp.post("/my/registrations/<int:registration_id>/cancel")
@@ -101,7 +99,9 @@ def cancel(registration_id: int) -> Page:
         registration = reg.cancel(current_user.id, registration_id)
         db.session.commit()
     except DomainError as error:
-        return _fail(error, url_for("registration.mine"))
+        db.session.rollback()
+        flash(error.message, "error")
+        return _mine_page(error.status)
     flash(f"Done: your {registration.event.label} registration is cancelled.", "success")
     return redirect(url_for("registration.mine"))
 
@@ -113,18 +113,11 @@ def _event_or_404(event_id: int) -> Event:
     return db.get_or_404(Event, event_id, description="No such event.")
 
 
-@bp.get("/organizer/events/<int:event_id>/waitlist")
-@organizer_required
-def waitlist(event_id: int) -> Page:
-    event = _event_or_404(event_id)
-    only = request.args.get("class") or None
-    if only is not None and only not in set(PriorityClass):
-        abort(400, "Filter by core, known or other.")
-    entries = reg.waiting_list(event, only)
+def _waitlist_page(event: Event, status: int = 200, only: str | None = None) -> Page:
     return render_template(
         "registration/waitlist.html",
         event=event,
-        entries=entries,
+        entries=reg.waiting_list(event, only),
         counts=reg.counts(event),
         position=reg.position,
         only=only,
@@ -132,7 +125,24 @@ def waitlist(event_id: int) -> Page:
         next_form=ConfirmNextForm(formdata=None),
         chosen_form=ConfirmChosenForm(formdata=None),
         decline_form=DeclineForm(formdata=None),
-    )
+    ), status
+
+
+def _refused(event_id: int, message: str, status: int) -> Page:
+    """Show the review page again with the reason, answering with a 4xx."""
+    db.session.rollback()
+    flash(message, "error")
+    return _waitlist_page(_event_or_404(event_id), status)
+
+
+@bp.get("/organizer/events/<int:event_id>/waitlist")
+@organizer_required
+def waitlist(event_id: int) -> Page:
+    event = _event_or_404(event_id)
+    only = request.args.get("class") or None
+    if only is not None and only not in set(PriorityClass):
+        abort(400, "Filter by core, known or other.")
+    return _waitlist_page(event, only=only)
 
 
 @bp.post("/organizer/events/<int:event_id>/confirm")
@@ -141,13 +151,12 @@ def confirm_chosen(event_id: int) -> Page:
     back = url_for("registration.waitlist", event_id=event_id)
     form = ConfirmChosenForm()
     if not form.validate_on_submit():
-        flash("Tick at least one entry to confirm.", "error")
-        return redirect(back)
+        return _refused(event_id, "Tick at least one entry to confirm.", 422)
     try:
         done = reg.confirm_entries(current_user.id, event_id, list(form.entries.data or []))
         db.session.commit()
     except DomainError as error:
-        return _fail(error, back)
+        return _refused(event_id, error.message, error.status)
     flash(f"Confirmed {done}.", "success")
     return redirect(back)
 
@@ -158,13 +167,12 @@ def confirm_next(event_id: int) -> Page:
     back = url_for("registration.waitlist", event_id=event_id)
     form = ConfirmNextForm()
     if not form.validate_on_submit():
-        flash("Give a number between 1 and 10000.", "error")
-        return redirect(back)
+        return _refused(event_id, "Give a number between 1 and 10000.", 422)
     try:
         done = reg.confirm_next(current_user.id, event_id, form.n.data or 0)
         db.session.commit()
     except DomainError as error:
-        return _fail(error, back)
+        return _refused(event_id, error.message, error.status)
     flash(f"Confirmed the next {done}.", "success")
     return redirect(back)
 
@@ -176,13 +184,14 @@ def decline(registration_id: int) -> Page:
     back = url_for("registration.waitlist", event_id=registration.event_id)
     form = DeclineForm()
     if not form.validate_on_submit():
-        flash("Give a reason for declining: the person will read it.", "error")
-        return redirect(back)
+        return _refused(
+            registration.event_id, "Give a reason for declining: the person will read it.", 422
+        )
     try:
         reg.decline(current_user.id, registration_id, form.reason.data or "")
         db.session.commit()
     except DomainError as error:
-        return _fail(error, back)
+        return _refused(registration.event_id, error.message, error.status)
     flash("Declined; the person was told why.", "success")
     return redirect(back)
 
