@@ -131,7 +131,7 @@ def setup(client: FlaskClient, make_summit, make_user) -> tuple[FlaskClient, Cal
     assert design is not None
     design.open_seats = 0
     ids["event"] = design.id
-    ids["entry"] = reg.register(make_user().id, design.id).id
+    ids["entry"] = reg.register(make_user().id, design.id).registration.id
     db.session.commit()
     login(client, organizer)
     return client, lambda: forms(summit.id, ids)  # type: ignore[arg-type]

@@ -38,7 +38,7 @@ def design(make_summit) -> Event:
 
 
 def join(event: Event, user: User) -> Registration:
-    registration = reg.register(user.id, event.id)
+    registration = reg.register(user.id, event.id).registration
     db.session.commit()
     return registration
 
@@ -235,7 +235,8 @@ def test_registration_window_is_enforced(design: Event, make_user) -> None:
     with pytest.raises(Invalid, match="closed"):
         reg.register(user.id, design.id, now=now + timedelta(days=10))
     db.session.rollback()
-    assert reg.register(user.id, design.id, now=now + timedelta(days=2)).status == "confirmed"
+    outcome = reg.register(user.id, design.id, now=now + timedelta(days=2))
+    assert outcome.registration.status == "confirmed"
 
 
 def test_r6_a_change_that_rolls_back_leaves_no_mail(design: Event, make_user) -> None:

@@ -4,11 +4,20 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import contains_eager
 from werkzeug.wrappers import Response
 
 from summit.exports.csv import attendees_csv, waitlist_csv
 from summit.extensions import db
-from summit.models import Event, EventKind, PriorityClass, Registration, RegistrationStatus
+from summit.models import (
+    Event,
+    EventKind,
+    PriorityClass,
+    Registration,
+    RegistrationStatus,
+    Summit,
+)
 from summit.registration.forms import ActionForm, ConfirmChosenForm, ConfirmNextForm, DeclineForm
 from summit.services import registration as reg
 from summit.services import summits
@@ -22,6 +31,10 @@ Page = Response | str | tuple[str, int]
 
 @bp.get("/<slug>/register")
 def events(slug: str) -> Page:
+    return _events_page(slug)
+
+
+def _events_page(slug: str, status: int = 200) -> Page:
     summit = summits.summit_by_slug(slug) or abort(404, "No summit has that address.")
     mine: dict[int, Registration] = {}
     if current_user.is_authenticated:
@@ -35,39 +48,34 @@ def events(slug: str) -> Page:
         position=reg.position,
         form=ActionForm(),
         EventKind=EventKind,
-    )
+    ), status
 
 
 @bp.post("/<slug>/register/<kind>")
 @login_required
 def register(slug: str, kind: str) -> Page:
-    summit = summits.summit_by_slug(slug) or abort(404, "No summit has that address.")
-    event = summit.event(EventKind(kind)) if kind in set(EventKind) else None
-    if event is None:
-        abort(404, "No such event.")
+    event = db.session.scalar(
+        select(Event)
+        .join(Summit)
+        .where(Summit.slug == slug, Event.kind == kind)
+        .options(contains_eager(Event.summit))
+    ) or abort(404, "No such event.")
     if not ActionForm().validate_on_submit():
         abort(400, "The form was stale; reload and try again.")
+    label, klass = event.label, PriorityClass(current_user.verified_class).label
     try:
-        registration = reg.register(current_user.id, event.id)
+        outcome = reg.register(current_user.id, event.id)
         db.session.commit()
     except DomainError as error:
         db.session.rollback()
         flash(error.message, "error")
-        return render_template(
-            "registration/events.html",
-            summit=summit,
-            mine={},
-            position=reg.position,
-            form=ActionForm(),
-            EventKind=EventKind,
-        ), error.status
-    if registration.status == RegistrationStatus.CONFIRMED:
-        flash(f"You are confirmed for the {event.label}.", "success")
+        return _events_page(slug, error.status)
+    if outcome.position is None:
+        flash(f"You are confirmed for the {label}.", "success")
     else:
-        klass = PriorityClass(current_user.verified_class).label
         flash(
-            f"The {event.label} is full for now: you are on the waiting list at position "
-            f"{reg.position(registration)} (class: {klass}).",
+            f"The {label} is full for now: you are on the waiting list at position "
+            f"{outcome.position} (class: {klass}).",
             "info",
         )
     return redirect(url_for("registration.mine"))

@@ -188,7 +188,7 @@ def _mail(registration: Registration, subject: str, text: str) -> None:
     )
 
 
-def _mail_waitlisted(registration: Registration) -> None:
+def _mail_waitlisted(registration: Registration) -> int | None:
     place = position(registration)
     klass = PriorityClass(registration.user.verified_class)
     extra = ""
@@ -202,6 +202,7 @@ def _mail_waitlisted(registration: Registration) -> None:
         f"You are on the waiting list, at position {place}.{extra}\n"
         "Organizers review the list regularly; you will get an email when that changes.",
     )
+    return place
 
 
 # --- attendees ----------------------------------------------------------------------
@@ -214,47 +215,47 @@ def _event(event_id: int) -> Event:
     return event
 
 
-def register(user_id: int, event_id: int, *, now: datetime | None = None) -> Registration:
-    """Confirm at once while open seats remain and nobody waits (R2); else join the list (R3)."""
+@dataclass(frozen=True)
+class Registered:
+    """What registering gave: the entry and, on the waiting list, its position then."""
+
+    registration: Registration
+    position: int | None
+
+
+def register(user_id: int, event_id: int, *, now: datetime | None = None) -> Registered:
+    """Confirm at once while open seats remain and nobody waits (R2); else join the list (R3).
+
+    R1 is left to the partial unique index: a second live registration fails its insert,
+    and the caller's rollback also gives back any seat this attempt took.
+    """
     now = now or utcnow()
     event = _event(event_id)
     if event.registration_opens_at and now < event.registration_opens_at:
         raise Invalid(f"Registration for the {event.label} is not open yet.")
     if event.registration_closes_at and now >= event.registration_closes_at:
         raise Invalid(f"Registration for the {event.label} is closed.")
-    if _live_registration(user_id, event_id) is not None:
-        raise Conflict(f"You are already registered for the {event.label}.")
-    # The guarded update comes first: it serialises registrations for this event, so the
-    # time of joining below follows the order in which people really got through.
+    # The guarded update comes first: it serialises the registrations that get a seat, so
+    # the time of joining below follows the order in which people really got through.
     confirmed = _take_open_seat(event_id)
+    joined = utcnow()
     registration = Registration(
         event_id=event_id,
         user_id=user_id,
         status=CONFIRMED if confirmed else WAITLISTED,
-        joined_at=utcnow(),
-        decided_at=utcnow() if confirmed else None,
+        joined_at=joined,
+        decided_at=joined if confirmed else None,
     )
     db.session.add(registration)
+    label = event.label  # a failed flush expires every loaded object
     try:
         db.session.flush()
-    except IntegrityError as exc:  # R1 held by the partial unique index
-        raise Conflict(f"You are already registered for the {event.label}.") from exc
-    db.session.refresh(event)
+    except IntegrityError as exc:
+        raise Conflict(f"You are already registered for the {label}.") from exc
     if confirmed:
         _mail(registration, "your seat is confirmed", "Your seat is confirmed. See you there!")
-    else:
-        _mail_waitlisted(registration)
-    return registration
-
-
-def _live_registration(user_id: int, event_id: int) -> Registration | None:
-    return db.session.scalar(
-        select(Registration).where(
-            Registration.user_id == user_id,
-            Registration.event_id == event_id,
-            Registration.status.in_([CONFIRMED, WAITLISTED]),
-        )
-    )
+        return Registered(registration, None)
+    return Registered(registration, _mail_waitlisted(registration))
 
 
 def my_registrations(user_id: int) -> list[Registration]:

@@ -31,7 +31,18 @@ from summit.services.errors import Conflict, Invalid, NotFound
 
 # Top-level paths that a summit slug must not shadow.
 RESERVED_SLUGS = frozenset(
-    {"login", "logout", "signup", "account", "organizer", "api", "static", "summits", "my"}
+    {
+        "login",
+        "logout",
+        "signup",
+        "account",
+        "organizer",
+        "api",
+        "static",
+        "summits",
+        "my",
+        "healthz",
+    }
 )
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 COLOUR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
