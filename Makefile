@@ -20,9 +20,9 @@ $(VENV)/.dev-installed: requirements.txt requirements-dev.txt | $(BIN)/python
 run: $(VENV)/.app-installed
 	$(BIN)/flask db upgrade
 	$(BIN)/flask summit demo --if-empty
-	@echo "Summit is starting on http://127.0.0.1:5000 (the mail sender runs beside it)"
-	$(BIN)/flask summit send-mail --loop & sender=$$!; \
-	  trap 'kill $$sender 2>/dev/null' EXIT INT TERM; \
+	@echo "Summit is starting on http://127.0.0.1:5000 (the background worker runs beside it)"
+	$(BIN)/flask summit worker & worker=$$!; \
+	  trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	  $(BIN)/flask run --host 127.0.0.1 --port 5000
 
 test: $(VENV)/.dev-installed

@@ -63,3 +63,66 @@ def send_mail(loop: bool, interval: float) -> None:
             return
     report = send_due(app)
     click.echo(f"{report.sent} sent, {report.retrying} to retry, {report.failed} failed.")
+
+
+@summit_cli.command("import-blueprints")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--summit", "slug", help="Summit slug (default: the current summit).")
+@click.option("--partial", is_flag=True, help="Import the good rows even if some are bad.")
+def import_blueprints_command(file: str, slug: str | None, partial: bool) -> None:
+    """Import blueprints from a CSV or JSON FILE (see summit/services/imports.py)."""
+    from pathlib import Path
+
+    from summit.extensions import db
+    from summit.services import imports, summits
+
+    summit = summits.summit_by_slug(slug) if slug else summits.current_summit()
+    if summit is None:
+        raise click.ClickException("No such summit; give --summit SLUG.")
+    try:
+        rows = imports.parse(Path(file).read_bytes(), file)
+    except DomainError as error:
+        raise click.ClickException(error.message) from error
+    with click.progressbar(length=len(rows), label=f"Importing {len(rows)} rows") as bar:
+
+        def progress(done: int, total: int) -> None:
+            bar.update(done - bar.pos)
+
+        try:
+            report = imports.import_blueprints(
+                None, summit.id, rows, partial=partial, progress=progress
+            )
+            db.session.commit()
+        except BaseException:
+            db.session.rollback()
+            raise
+    for line, message in report.errors:
+        click.echo(f"line {line}: {message}", err=True)
+    if report.errors and not partial:
+        raise click.ClickException(
+            f"Nothing imported: {len(report.errors)} bad rows. Fix them or use --partial."
+        )
+    click.echo(report.summary())
+
+
+@summit_cli.command("worker")
+@click.option("--once", is_flag=True, help="Run queued jobs and send due mail once, then stop.")
+@click.option("--interval", default=1.0, show_default=True, help="Seconds between rounds.")
+def worker(once: bool, interval: float) -> None:
+    """The background worker: runs jobs (imports, solving) and delivers the outbox."""
+    from flask import current_app
+
+    from summit.jobs import run_pending, work_loop
+    from summit.mail import send_due
+
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    if once:
+        ran = run_pending(app)
+        report = send_due(app)
+        click.echo(f"{ran} jobs run; {report.sent} mails sent.")
+        return
+    click.echo("Worker running (jobs and mail); Ctrl-C stops.")
+    try:
+        work_loop(app, interval)
+    except KeyboardInterrupt:
+        return

@@ -15,10 +15,13 @@ from werkzeug.security import generate_password_hash
 from summit.extensions import db
 from summit.models import (
     Blueprint,
+    BlueprintStatus,
     ClaimStatus,
     Day,
+    DesignSession,
     Event,
     EventKind,
+    Interest,
     PriorityClass,
     ProgramItem,
     Room,
@@ -344,7 +347,8 @@ def _diablo(rng: random.Random, users: list[User]) -> Summit:
         "co-hosted in Santa Clara. Developers submit blueprints; they become fishbowl "
         "sessions. Lightning talks after lunch, booked on the whiteboard."
     )
-    summit.cfp_closes_at = _local(summit, 22, 23, 59)
+    # The call for sessions stays open in the demo, so a newcomer can try submitting.
+    summit.cfp_closes_at = None
     _event(
         summit,
         EventKind.CONFERENCE,
@@ -436,7 +440,47 @@ def _diablo(rng: random.Random, users: list[User]) -> Summit:
     for day in days:
         sync_lightning_slots(day)
     _blueprints(rng, summit, tracks, users)
+    db.session.flush()
+    _sessions_and_stars(rng, summit, users)
     return summit
+
+
+def _sessions_and_stars(rng: random.Random, summit: Summit, users: list[User]) -> None:
+    """Organizers' review done: most blueprints accepted, some merged, a few rejected;
+    attendees starred what they want to see (a few sessions are very popular)."""
+    sessions: list[DesignSession] = []
+    by_track: dict[int, list[DesignSession]] = {}
+    blueprints = db.session.scalars(
+        select(Blueprint).where(Blueprint.summit_id == summit.id).order_by(Blueprint.id)
+    )
+    for blueprint in blueprints:
+        roll = rng.random()
+        same_track = by_track.get(blueprint.track_id, [])
+        if roll < 0.15 and same_track:
+            blueprint.status, blueprint.session = BlueprintStatus.MERGED, rng.choice(same_track)
+        elif roll < 0.20:
+            blueprint.status = BlueprintStatus.REJECTED
+            blueprint.reason = "Covered by another session, or out of scope for Diablo."
+        elif roll < 0.92:
+            session = DesignSession(
+                summit_id=summit.id,
+                track_id=blueprint.track_id,
+                lead_id=blueprint.submitter_id,
+                title=blueprint.title,
+                description=blueprint.description,
+                length_slots=blueprint.length_slots,
+            )
+            blueprint.status, blueprint.session = BlueprintStatus.ACCEPTED, session
+            sessions.append(session)
+            by_track.setdefault(blueprint.track_id, []).append(session)
+        # else: still waiting for review
+    db.session.add_all(sessions)
+    db.session.flush()
+    weights = [1 / (rank + 1) ** 0.8 for rank in range(len(sessions))]
+    popularity = rng.sample(sessions, k=len(sessions))
+    for user in users[1:]:
+        picks = {s.id for s in rng.choices(popularity, weights=weights, k=rng.randint(3, 12))}
+        db.session.add_all(Interest(user_id=user.id, session_id=i) for i in sorted(picks))
 
 
 def _blueprints(

@@ -1,11 +1,13 @@
 """In Chromium: sign up, log in, see the home page; an organizer adds a room; an attendee
-registers, waits, and is confirmed by an organizer, and the mail reaches the SMTP server."""
+registers, waits, and is confirmed by an organizer, and the mail reaches the SMTP server;
+blueprints become a merged session that an attendee stars."""
 
 from __future__ import annotations
 
 from email import message_from_bytes
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from summit import mail
@@ -120,3 +122,79 @@ def test_register_wait_and_get_confirmed_by_an_organizer(
         "bob@example.org",
         "[Diablo Design Summit] Design Summit: your seat is confirmed",
     ) in subjects
+
+
+def test_blueprints_become_a_merged_session_that_an_attendee_stars(
+    live_server, browser, make_summit, make_user
+) -> None:
+    summit = make_summit()
+    make_user(name="Dev One", email="dev@example.org")
+    other = make_user(name="Dev Two", email="dev2@example.org")
+    make_user(name="Org", email="org@example.org", is_organizer=True)
+    make_user(name="Fan", email="fan@example.org")
+    db.session.commit()
+    from summit.services import blueprints as bps
+
+    nova = next(t for t in summit.tracks if t.name == "Nova")
+    for title in ("NIC hotplug for Nova", "Flavor extra specs"):
+        bps.submit(
+            other.id,
+            summit.id,
+            track_id=nova.id,
+            title=title,
+            description="",
+            url="",
+            length_slots=1,
+        )
+    db.session.commit()
+    pages = {}
+    try:
+        for who in ("dev", "org", "fan"):
+            pages[who] = browser.new_context().new_page()
+            pages[who].set_default_timeout(10_000)
+            _log_in(pages[who], live_server, f"{who}@example.org")
+        dev, org, fan = pages["dev"], pages["org"], pages["fan"]
+        dev.goto(f"{live_server}/diablo/blueprints")
+        dev.get_by_role("link", name="Submit a blueprint").click()
+        dev.get_by_label("Title").fill("Multi-NIC support")
+        dev.get_by_label("Track").select_option(label="Nova")
+        dev.get_by_label("Description").fill("Several NICs per instance.\nBoth flat and VLAN.")
+        dev.get_by_label("Blueprint URL").fill("https://blueprints.launchpad.net/nova/+spec/x")
+        dev.get_by_role("button", name="Submit blueprint").click()
+        assert dev.get_by_text("Blueprint saved").is_visible()
+
+        org.goto(f"{live_server}/organizer/summits/{summit.id}/blueprints")
+        org.get_by_role("button", name="Accept Multi-NIC support").click()
+        assert org.get_by_text("Accepted: session “Multi-NIC support” created.").is_visible()
+        org.get_by_label("Merge NIC hotplug for Nova into session").select_option(
+            label="Nova: Multi-NIC support"
+        )
+        org.get_by_role("button", name="Merge NIC hotplug for Nova").click()
+        assert org.get_by_text("Merged into “Multi-NIC support”").is_visible()
+        org.get_by_role("button", name="Accept Flavor extra specs").click()
+        assert org.get_by_text("session “Flavor extra specs” created").is_visible()
+
+        fan.goto(f"{live_server}/diablo/sessions")
+        item = fan.locator("li.session", has_text="Multi-NIC support")
+        assert item.locator("[data-count]").inner_text() == "0"
+        item.get_by_role("button", name="Star Multi-NIC support").click()
+        expect(item.locator("[data-count]")).to_have_text("1")
+        expect(item.get_by_role("button", name="Starred Multi-NIC support")).to_have_attribute(
+            "aria-pressed", "true"
+        )
+        fan.reload()
+        assert (
+            fan.locator("li.session", has_text="Multi-NIC support")
+            .locator("[data-count]")
+            .inner_text()
+            == "1"
+        )
+        fan.locator("li.session", has_text="Multi-NIC support").get_by_role(
+            "link", name="Multi-NIC support"
+        ).click()
+        assert fan.get_by_text("NIC hotplug for Nova").is_visible()
+        assert fan.get_by_text("submitted by Dev Two").is_visible()
+        fan.screenshot(path=str(ARTIFACTS / f"session-page-{TEST_DB}.png"))
+    finally:
+        for p in pages.values():
+            p.context.close()

@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from summit.extensions import db
 from summit.models import Base, Day, EventKind, Room, SocialEvent, Track, User
+from summit.services import blueprints as bps
 from summit.services import registration as reg
 from tests.conftest import login
 from tests.test_organizer_summit import DAY, SUMMIT
@@ -105,6 +106,36 @@ def forms(summit_id: int, ids: dict[str, int]) -> dict[str, tuple[str, dict[str,
         ),
         "decline": (f"/organizer/registrations/{ids['entry']}/decline", {"reason": "Full"}),
         "register": ("/diablo/register/conference", {}),
+        "blueprint": (
+            "/diablo/blueprints/new",
+            {
+                "title": "A fine idea",
+                "track_id": str(ids["track"]),
+                "description": "",
+                "url": "",
+                "length_slots": "1",
+            },
+        ),
+        "session": (
+            f"{base}/sessions/new",
+            {
+                "title": "A direct session",
+                "track_id": str(ids["track"]),
+                "description": "",
+                "lead_email": "",
+                "length_slots": "1",
+                "expected_attendance": "",
+            },
+        ),
+        "reject blueprint": (
+            f"/organizer/blueprints/{ids['blueprint']}/reject",
+            {"reason": "Out of scope"},
+        ),
+        "merge blueprint": (
+            f"/organizer/blueprints/{ids['blueprint']}/merge",
+            {"session_id": str(ids["session"])},
+        ),
+        "star": (f"/diablo/sessions/{ids['session']}/star", {"starred": "y"}),
     }
 
 
@@ -132,6 +163,27 @@ def setup(client: FlaskClient, make_summit, make_user) -> tuple[FlaskClient, Cal
     design.open_seats = 0
     ids["event"] = design.id
     ids["entry"] = reg.register(make_user().id, design.id).registration.id
+    blueprint = bps.submit(
+        organizer.id,
+        summit.id,
+        track_id=ids["track"],
+        title="Some idea",
+        description="",
+        url="",
+        length_slots=1,
+    )
+    ids["session"] = bps.save_session(
+        organizer.id,
+        summit.id,
+        None,
+        title="Existing one",
+        track_id=ids["track"],
+        description="",
+        lead_email="",
+        length_slots=1,
+        expected_attendance=None,
+    ).id
+    ids["blueprint"] = blueprint.id
     db.session.commit()
     login(client, organizer)
     return client, lambda: forms(summit.id, ids)  # type: ignore[arg-type]
@@ -168,6 +220,14 @@ def _post(
         "social",
         "program",
         "claim",
+        "confirm next",
+        "confirm chosen",
+        "decline",
+        "blueprint",
+        "session",
+        "reject blueprint",
+        "merge blueprint",
+        "star",
     ],
 )
 def test_every_form_answers_bad_input_with_4xx_or_a_form_error(setup, form_name: str) -> None:
@@ -196,7 +256,17 @@ def test_a_whole_garbage_body_never_fails_and_never_half_writes(setup) -> None:
     # Edit forms keep the stored value of a field the POST leaves out (as browsers do with
     # unchecked boxes), so garbage there is a plain save; every other form refuses it.
     # Buttons that post no field at all (delete, register) only need their CSRF token.
-    edit_forms = {"profile", "summit", "event", "day", "room", "track", "delete", "register"}
+    edit_forms = {
+        "profile",
+        "summit",
+        "event",
+        "day",
+        "room",
+        "track",
+        "delete",
+        "register",
+        "star",
+    }
     for name, (path, _valid) in form_table().items():
         before = snapshot()
         response = client.post(

@@ -13,7 +13,9 @@ from summit.models import (
     Blueprint,
     ClaimStatus,
     Day,
+    DesignSession,
     EventKind,
+    Interest,
     LightningSlot,
     PriorityClass,
     Room,
@@ -128,6 +130,11 @@ def test_demo_is_the_diablo_summit_and_is_deterministic(app, runner) -> None:
     assert classes.count(PriorityClass.KNOWN) >= 20
     assert sum(u.claim_status == ClaimStatus.PENDING for u in users) >= 5
     assert authenticate(DEMO_ORGANIZER_EMAIL, DEMO_PASSWORD) is not None
+    # Reviewed already: sessions made from blueprints (some merged), starred by attendees.
+    sessions = db.session.scalars(select(DesignSession)).all()
+    assert 60 <= len(sessions) <= 100
+    assert any(len(s.blueprints) > 1 for s in sessions)
+    assert db.session.scalar(select(func.count()).select_from(Interest)) >= 1000
     # The same data every time, and a second load changes nothing.
     first = _digest()
     again = runner.invoke(args=["summit", "demo", "--if-empty"])

@@ -59,3 +59,13 @@ class PasswordForm(FlaskForm):
     new_password = PasswordField(
         "New password", validators=[DataRequired(), Length(min=8, max=128)]
     )
+
+
+class ClaimRequestForm(FlaskForm):
+    email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=254)])
+
+
+class ClaimPasswordForm(FlaskForm):
+    password = PasswordField(
+        "Choose a password", validators=[DataRequired(), Length(min=8, max=128)]
+    )

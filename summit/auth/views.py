@@ -6,7 +6,14 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_user, logout_user
 from werkzeug.wrappers import Response
 
-from summit.auth.forms import LoginForm, PasswordForm, ProfileForm, SignupForm
+from summit.auth.forms import (
+    ClaimPasswordForm,
+    ClaimRequestForm,
+    LoginForm,
+    PasswordForm,
+    ProfileForm,
+    SignupForm,
+)
 from summit.extensions import db
 from summit.models import ClaimStatus, PriorityClass
 from summit.services import accounts
@@ -112,3 +119,38 @@ def change_password() -> Response | tuple[str, int]:
         classes=PriorityClass,
         ClaimStatus=ClaimStatus,
     ), status
+
+
+@bp.route("/claim-account", methods=["GET", "POST"])
+def claim_request() -> Response | str | tuple[str, int]:
+    """Owners of imported accounts ask for a link to set their password."""
+    form = ClaimRequestForm()
+    if form.validate_on_submit():
+        accounts.request_account_claim(form.email.data or "")
+        db.session.commit()
+        flash(
+            "If blueprints were imported for that address, a link to claim the account "
+            "is on its way.",
+            "info",
+        )
+        return redirect(url_for("auth.login"))
+    return render_template("auth/claim.html", form=form), 422 if form.is_submitted() else 200
+
+
+@bp.route("/claim-account/<token>", methods=["GET", "POST"])
+def claim_account(token: str) -> Response | str | tuple[str, int]:
+    form = ClaimPasswordForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            user = accounts.claim_account(token, form.password.data or "")
+            db.session.commit()
+        except DomainError as error:
+            status = form_failure(form, error)
+        else:
+            login_user(user)
+            flash(f"Welcome, {user.name}: your account is yours now.", "success")
+            return redirect(url_for("sessions.my_blueprints"))
+    elif form.is_submitted():
+        status = 422
+    return render_template("auth/claim.html", form=form, token=token), status

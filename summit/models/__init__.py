@@ -1,6 +1,7 @@
 """All models, imported here so metadata and Alembic see every table."""
 
 from summit.models.base import Base, UTCDateTime, utcnow
+from summit.models.job import Job, JobStatus
 from summit.models.lightning import LightningSlot, LightningTalk
 from summit.models.outbox import AuditEntry, MailStatus, OutboxEmail
 from summit.models.people import ClaimStatus, PriorityClass, User, new_token
@@ -40,6 +41,8 @@ __all__ = [
     "EventKind",
     "GridSlot",
     "Interest",
+    "Job",
+    "JobStatus",
     "LightningSlot",
     "LightningTalk",
     "MailStatus",

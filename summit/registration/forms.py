@@ -4,9 +4,9 @@ from flask_wtf import FlaskForm
 from wtforms import IntegerField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
+from summit.forms import ActionForm
 
-class ActionForm(FlaskForm):
-    """A button that changes something: only the CSRF token travels."""
+__all__ = ["ActionForm", "ConfirmChosenForm", "ConfirmNextForm", "DeclineForm"]
 
 
 class ConfirmNextForm(FlaskForm):

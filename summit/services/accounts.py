@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from flask import current_app
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -10,6 +12,7 @@ from summit.extensions import db
 from summit.models import ClaimStatus, PriorityClass, User, new_token, utcnow
 from summit.services import audit
 from summit.services.errors import Conflict, Invalid, NotFound
+from summit.services.outbox import queue_mail
 
 PASSWORD_METHOD = "scrypt"  # noqa: S105 - a hashing method, not a password
 
@@ -38,6 +41,46 @@ def _apply_claim(user: User, claim: str, claim_project: str, claim_note: str) ->
         user.claim_status = ClaimStatus.PENDING
 
 
+CLAIM_SALT = "summit-claim-account"
+CLAIM_MAX_AGE = 3 * 24 * 3600
+
+
+def _claim_serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=CLAIM_SALT)
+
+
+def request_account_claim(email: str) -> None:
+    """Mail a link that lets the owner of an imported (password-less) account set a password.
+
+    Says nothing about whether the address is known, so nobody can probe for accounts.
+    """
+    user = find_by_email(email)
+    if user is None or user.password_hash:
+        return
+    token = _claim_serializer().dumps(user.id)
+    link = f"{current_app.config['BASE_URL']}/claim-account/{token}"
+    queue_mail(
+        user.email,
+        "Claim your Summit account",
+        f"Hello {user.name},\n\nBlueprints were imported in your name. To use your "
+        f"account, choose a password here (the link works for three days):\n{link}\n",
+    )
+
+
+def claim_account(token: str, password: str) -> User:
+    try:
+        user_id = _claim_serializer().loads(token, max_age=CLAIM_MAX_AGE)
+    except SignatureExpired as exc:
+        raise Invalid("This link has expired; ask for a new one.") from exc
+    except BadSignature as exc:
+        raise Invalid("This link is not valid.") from exc
+    user = db.session.get(User, user_id)
+    if user is None or user.password_hash:
+        raise Conflict("This account was claimed already; log in instead.")
+    user.password_hash = generate_password_hash(password, method=PASSWORD_METHOD)
+    return user
+
+
 def sign_up(
     *,
     name: str,
@@ -49,7 +92,14 @@ def sign_up(
     claim_project: str = "",
     claim_note: str = "",
 ) -> User:
-    if find_by_email(email) is not None:
+    existing = find_by_email(email)
+    if existing is not None and not existing.password_hash:
+        raise Conflict(
+            "Blueprints were imported for this email: claim that account "
+            "(Claim account page) to set its password.",
+            field="email",
+        )
+    if existing is not None:
         raise Conflict("An account with this email already exists.", field="email")
     user = User(
         name=name.strip(),

@@ -42,6 +42,7 @@ RESERVED_SLUGS = frozenset(
         "summits",
         "my",
         "healthz",
+        "claim-account",
     }
 )
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")

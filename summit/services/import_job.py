@@ -1,0 +1,47 @@
+"""The bulk-import job: the organizer's upload, imported by the worker with progress."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from summit.jobs import handler, report_progress
+from summit.models import Job
+from summit.services.imports import import_blueprints, parse
+
+PROGRESS_EVERY = 250
+
+
+@handler("import_blueprints")
+def run_import(job: Job) -> dict[str, Any]:
+    payload = json.loads(job.payload)
+    rows = parse(payload["data"].encode("utf-8"), payload.get("filename", ""))
+    report_progress(job, 0, len(rows), f"Checking {len(rows)} rows…")
+
+    def progress(done: int, total: int) -> None:
+        if done % PROGRESS_EVERY == 0 or done == total:
+            report_progress(job, done, total, f"Imported {done} of {total}…")
+
+    report = import_blueprints(
+        job.created_by_id,
+        job.summit_id or 0,
+        rows,
+        partial=bool(payload.get("partial")),
+        progress=progress,
+    )
+    if report.errors and not payload.get("partial"):
+        message = (
+            f"Nothing was imported: {len(report.errors)} rows have errors. "
+            "Fix them, or tick “import the good rows only”."
+        )
+    else:
+        message = f"Import finished: {report.summary()}."
+    return {
+        "message": message,
+        "created": report.created,
+        "updated": report.updated,
+        "unchanged": report.unchanged,
+        "new_accounts": report.new_accounts,
+        "errors": report.errors[:500],
+        "error_count": len(report.errors),
+    }

@@ -1,0 +1,430 @@
+"""Blueprints (B1), the organizers' review (B2), sessions and stars (B3), bulk import (B4)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from summit import jobs
+from summit.choices import choices
+from summit.extensions import db
+from summit.forms import ActionForm
+from summit.models import Blueprint as BlueprintRow
+from summit.models import BlueprintStatus, DesignSession, Job, Summit, Track
+from summit.services import blueprints as bps
+from summit.services import summits
+from summit.services.errors import DomainError
+from summit.sessions.forms import (
+    BlueprintForm,
+    ImportForm,
+    MergeForm,
+    MoveForm,
+    PickForm,
+    ReasonForm,
+    SessionForm,
+    StarForm,
+)
+from summit.web import form_failure, form_values, login_required, organizer_required
+
+bp = Blueprint("sessions", __name__)
+
+Page = Response | str | tuple[str, int]
+
+
+def _summit(slug: str) -> Summit:
+    return summits.summit_by_slug(slug) or abort(404, "No summit has that address.")
+
+
+def _track_choices(summit: Summit) -> list[Any]:
+    return choices(*((t.id, t.name) for t in summit.tracks))
+
+
+def _track_filter(summit: Summit) -> Track | None:
+    slug = request.args.get("track")
+    if not slug:
+        return None
+    return next((t for t in summit.tracks if t.slug == slug), None) or abort(404, "No such track.")
+
+
+# --- developers -----------------------------------------------------------------------
+
+
+@bp.get("/<slug>/blueprints")
+def blueprint_list(slug: str) -> Page:
+    summit = _summit(slug)
+    track = _track_filter(summit)
+    rows = bps.blueprints_of(summit.id, track_id=track.id if track else None)
+    rows = [b for b in rows if b.status != BlueprintStatus.WITHDRAWN]
+    return render_template(
+        "sessions/blueprints.html",
+        summit=summit,
+        blueprints=rows,
+        track=track,
+        cfp_open=bps.cfp_open(summit),
+    )
+
+
+@bp.get("/<slug>/blueprints/<int:blueprint_id>")
+def blueprint_page(slug: str, blueprint_id: int) -> Page:
+    summit = _summit(slug)
+    blueprint = db.get_or_404(BlueprintRow, blueprint_id)
+    if blueprint.summit_id != summit.id:
+        abort(404)
+    return render_template(
+        "sessions/blueprint.html", summit=summit, blueprint=blueprint, form=ActionForm()
+    )
+
+
+def _blueprint_form(
+    summit: Summit,
+    blueprint: BlueprintRow | None,
+    status: int = 200,
+    form: BlueprintForm | None = None,
+) -> Page:
+    return render_template(
+        "sessions/blueprint_form.html",
+        summit=summit,
+        blueprint=blueprint,
+        form=form,
+        cfp_open=bps.cfp_open(summit),
+    ), status
+
+
+@bp.route("/<slug>/blueprints/new", methods=["GET", "POST"])
+@bp.route("/<slug>/blueprints/<int:blueprint_id>/edit", methods=["GET", "POST"])
+@login_required
+def blueprint_form(slug: str, blueprint_id: int | None = None) -> Page:
+    summit = _summit(slug)
+    blueprint = None
+    if blueprint_id is not None:
+        blueprint = db.get_or_404(BlueprintRow, blueprint_id)
+        if blueprint.summit_id != summit.id or blueprint.submitter_id != current_user.id:
+            abort(404)
+    form = BlueprintForm(obj=blueprint)
+    form.track_id.choices = _track_choices(summit)
+    if request.method == "POST" and not bps.cfp_open(summit):
+        flash("The call for sessions is closed: nothing was saved.", "error")
+        return _blueprint_form(summit, blueprint, 403, form)
+    if not form.validate_on_submit():
+        return _blueprint_form(summit, blueprint, 422 if form.is_submitted() else 200, form)
+    try:
+        if blueprint is None:
+            saved = bps.submit(current_user.id, summit.id, **form_values(form))
+        else:
+            saved = bps.edit(current_user.id, blueprint.id, **form_values(form))
+        db.session.commit()
+    except DomainError as error:
+        return _blueprint_form(summit, blueprint, form_failure(form, error), form)
+    flash("Blueprint saved. Organizers will review it.", "success")
+    return redirect(url_for("sessions.blueprint_page", slug=slug, blueprint_id=saved.id))
+
+
+@bp.post("/<slug>/blueprints/<int:blueprint_id>/withdraw")
+@login_required
+def withdraw(slug: str, blueprint_id: int) -> Page:
+    if not ActionForm().validate_on_submit():
+        abort(400, "The form was stale; reload and try again.")
+    try:
+        bps.withdraw(current_user.id, blueprint_id)
+        db.session.commit()
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return _mine(error.status)
+    flash("Blueprint withdrawn.", "success")
+    return redirect(url_for("sessions.my_blueprints"))
+
+
+def _mine(status: int = 200) -> Page:
+    return render_template(
+        "sessions/mine.html", blueprints=bps.my_blueprints(current_user.id), form=ActionForm()
+    ), status
+
+
+@bp.get("/my/blueprints")
+@login_required
+def my_blueprints() -> Page:
+    return _mine()
+
+
+# --- sessions and stars -----------------------------------------------------------------
+
+
+@bp.get("/<slug>/sessions")
+def session_list(slug: str) -> Page:
+    summit = _summit(slug)
+    track = _track_filter(summit)
+    sessions = bps.sessions_of(summit.id, track.id if track else None)
+    stars = bps.star_counts(summit.id)
+    mine = bps.starred_ids(current_user.id, summit.id) if current_user.is_authenticated else set()
+    return render_template(
+        "sessions/sessions.html",
+        summit=summit,
+        sessions=sessions,
+        stars=stars,
+        mine=mine,
+        track=track,
+        form=StarForm(formdata=None),
+        expected=bps.expected_attendance,
+    )
+
+
+@bp.get("/<slug>/sessions/<int:session_id>")
+def session_page(slug: str, session_id: int) -> Page:
+    summit = _summit(slug)
+    session = db.get_or_404(DesignSession, session_id)
+    if session.summit_id != summit.id:
+        abort(404)
+    stars = bps.star_count(session.id)
+    mine = bps.starred_ids(current_user.id, summit.id) if current_user.is_authenticated else set()
+    return render_template(
+        "sessions/session.html",
+        summit=summit,
+        session=session,
+        stars=stars,
+        mine=mine,
+        form=StarForm(formdata=None),
+        expected=bps.expected_attendance(session, stars),
+    )
+
+
+@bp.post("/<slug>/sessions/<int:session_id>/star")
+@login_required
+def star(slug: str, session_id: int) -> Page:
+    """One click: a plain POST form, or fetch() from summit.js (answered with JSON)."""
+    form = StarForm()
+    if not form.validate_on_submit():
+        abort(400, "The form was stale; reload and try again.")
+    try:
+        count = bps.set_star(current_user.id, session_id, bool(form.starred.data))
+        db.session.commit()
+    except DomainError as error:
+        db.session.rollback()
+        abort(error.status, error.message)
+    if request.accept_mimetypes.best == "application/json":
+        return jsonify(starred=bool(form.starred.data), count=count)
+    back = request.form.get("next") or url_for(
+        "sessions.session_page", slug=slug, session_id=session_id
+    )
+    return redirect(back if back.startswith("/") and not back.startswith("//") else "/")
+
+
+# --- organizers: review (B2) --------------------------------------------------------------
+
+
+def _organizer_summit(summit_id: int) -> Summit:
+    return db.get_or_404(Summit, summit_id, description="No such summit.")
+
+
+def _review_page(summit: Summit, status: int = 200) -> Page:
+    track_id = request.args.get("track", type=int)
+    shown = request.args.get("status", BlueprintStatus.SUBMITTED.value)
+    if shown not in {s.value for s in BlueprintStatus} | {"all"}:
+        abort(400, "Unknown status filter.")
+    rows = bps.blueprints_of(summit.id, track_id=track_id, status=None if shown == "all" else shown)
+    merge_form, move_form = MergeForm(formdata=None), MoveForm(formdata=None)
+    merge_form.session_id.choices = choices(
+        *((s.id, f"{s.track.name}: {s.title}") for s in bps.sessions_of(summit.id))
+    )
+    move_form.track_id.choices = _track_choices(summit)
+    return render_template(
+        "sessions/review.html",
+        summit=summit,
+        blueprints=rows,
+        track_id=track_id,
+        shown=shown,
+        statuses=BlueprintStatus,
+        merge_form=merge_form,
+        move_form=move_form,
+        reason_form=ReasonForm(formdata=None),
+        pick_form=PickForm(formdata=None),
+    ), status
+
+
+@bp.get("/organizer/summits/<int:summit_id>/blueprints")
+@organizer_required
+def review(summit_id: int) -> Page:
+    return _review_page(_organizer_summit(summit_id))
+
+
+def _decide(blueprint_id: int, action: Any) -> Page:
+    blueprint = db.get_or_404(BlueprintRow, blueprint_id)
+    summit_id = blueprint.summit_id
+    try:
+        message = action(blueprint)
+        db.session.commit()
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return _review_page(_organizer_summit(summit_id), error.status)
+    flash(message, "success")
+    return redirect(request.form.get("back") or url_for("sessions.review", summit_id=summit_id))
+
+
+@bp.post("/organizer/blueprints/<int:blueprint_id>/accept")
+@organizer_required
+def accept(blueprint_id: int) -> Page:
+    if not ActionForm().validate_on_submit():
+        abort(400, "The form was stale; reload and try again.")
+    return _decide(
+        blueprint_id,
+        lambda b: f"Accepted: session “{bps.accept(current_user.id, b.id).title}” created.",
+    )
+
+
+@bp.post("/organizer/blueprints/<int:blueprint_id>/merge")
+@organizer_required
+def merge(blueprint_id: int) -> Page:
+    form = MergeForm()
+    if not form.validate_on_submit():
+        abort(400, "Pick the session to merge into.")
+    return _decide(
+        blueprint_id,
+        lambda b: (
+            f"Merged into “{bps.merge(current_user.id, b.id, form.session_id.data or 0).title}”."
+        ),
+    )
+
+
+@bp.post("/organizer/blueprints/<int:blueprint_id>/reject")
+@organizer_required
+def reject(blueprint_id: int) -> Page:
+    form = ReasonForm()
+    if not form.validate_on_submit():
+        flash("Give a reason for rejecting: the submitter will read it.", "error")
+        blueprint = db.get_or_404(BlueprintRow, blueprint_id)
+        return _review_page(_organizer_summit(blueprint.summit_id), 422)
+    return _decide(
+        blueprint_id,
+        lambda b: f"Rejected “{bps.reject(current_user.id, b.id, form.reason.data or '').title}”.",
+    )
+
+
+@bp.post("/organizer/blueprints/<int:blueprint_id>/move")
+@organizer_required
+def move(blueprint_id: int) -> Page:
+    form = MoveForm()
+    if not form.validate_on_submit():
+        abort(400, "Pick a track.")
+    return _decide(
+        blueprint_id,
+        lambda b: (
+            f"Moved to {bps.move(current_user.id, b.id, form.track_id.data or 0).track.name}."
+        ),
+    )
+
+
+@bp.post("/organizer/summits/<int:summit_id>/blueprints/bulk-accept")
+@organizer_required
+def bulk_accept(summit_id: int) -> Page:
+    summit = _organizer_summit(summit_id)
+    form = PickForm()
+    if not form.validate_on_submit():
+        flash("Tick at least one blueprint.", "error")
+        return _review_page(summit, 422)
+    ids = list(form.ids.data or [])
+    if any((db.session.get(BlueprintRow, i) or BlueprintRow()).summit_id != summit.id for i in ids):
+        abort(404, "Some of those blueprints are not in this summit.")
+    try:
+        made = bps.bulk_accept(current_user.id, ids)
+        db.session.commit()
+    except DomainError as error:
+        db.session.rollback()
+        flash(f"Nothing was accepted: {error.message}", "error")
+        return _review_page(summit, error.status)
+    flash(f"Accepted {len(made)} blueprints.", "success")
+    return redirect(url_for("sessions.review", summit_id=summit_id))
+
+
+# --- organizers: sessions -----------------------------------------------------------------
+
+
+@bp.route("/organizer/summits/<int:summit_id>/sessions/new", methods=["GET", "POST"])
+@bp.route("/organizer/summits/<int:summit_id>/sessions/<int:session_id>", methods=["GET", "POST"])
+@organizer_required
+def edit_session(summit_id: int, session_id: int | None = None) -> Page:
+    summit = _organizer_summit(summit_id)
+    session = db.get_or_404(DesignSession, session_id) if session_id else None
+    if session is not None and session.summit_id != summit_id:
+        abort(404)
+    form = SessionForm(obj=session)
+    form.track_id.choices = _track_choices(summit)
+    if session is not None and not form.is_submitted():
+        form.lead_email.data = session.lead.email if session.lead else ""
+    status = 200
+    if form.validate_on_submit():
+        try:
+            saved = bps.save_session(current_user.id, summit_id, session_id, **form_values(form))
+            db.session.commit()
+        except DomainError as error:
+            status = form_failure(form, error)
+        else:
+            flash("Session saved.", "success")
+            return redirect(url_for("sessions.session_page", slug=summit.slug, session_id=saved.id))
+    elif form.is_submitted():
+        status = 422
+    return render_template(
+        "organizer/form.html",
+        form=form,
+        summit=summit,
+        title="Edit session" if session else "New session",
+    ), status
+
+
+# --- organizers: bulk import (B4) ---------------------------------------------------------
+
+
+@bp.route("/organizer/summits/<int:summit_id>/import", methods=["GET", "POST"])
+@organizer_required
+def import_upload(summit_id: int) -> Page:
+    summit = _organizer_summit(summit_id)
+    form = ImportForm()
+    if not form.validate_on_submit():
+        status = 422 if form.is_submitted() else 200
+        return render_template("sessions/import.html", summit=summit, form=form), status
+    upload = form.file.data
+    try:
+        text = upload.read().decode("utf-8-sig")
+    except UnicodeDecodeError:
+        form.file.errors = ["The file is not UTF-8 text."]
+        return render_template("sessions/import.html", summit=summit, form=form), 422
+    job = jobs.enqueue(
+        "import_blueprints",
+        summit_id=summit.id,
+        actor_id=current_user.id,
+        payload={
+            "filename": upload.filename or "",
+            "data": text,
+            "partial": bool(form.partial.data),
+        },
+    )
+    db.session.commit()
+    return redirect(url_for("sessions.job_page", job_id=job.id))
+
+
+def _job_state(job: Job) -> dict[str, Any]:
+    return {
+        "id": job.id,
+        "status": job.status,
+        "done": job.done,
+        "total": job.total,
+        "message": job.message,
+        "result": json.loads(job.result) if job.result else {},
+    }
+
+
+@bp.get("/organizer/jobs/<int:job_id>")
+@organizer_required
+def job_page(job_id: int) -> Page:
+    job = db.get_or_404(Job, job_id)
+    return render_template("sessions/job.html", job=job, state=_job_state(job))
+
+
+@bp.get("/organizer/jobs/<int:job_id>.json")
+@organizer_required
+def job_state(job_id: int) -> Response:
+    return jsonify(_job_state(db.get_or_404(Job, job_id)))

@@ -1,0 +1,60 @@
+// Progressive enhancement: every form here works without JavaScript.
+(function () {
+  "use strict";
+
+  // Stars: one click, updated in place.
+  document.querySelectorAll("form[data-star]").forEach(function (form) {
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      var button = form.querySelector("button");
+      button.disabled = true;
+      fetch(form.action, {
+        method: "POST",
+        body: new FormData(form),
+        headers: { Accept: "application/json" },
+        credentials: "same-origin",
+      })
+        .then(function (response) {
+          if (!response.ok) { throw new Error(response.statusText); }
+          return response.json();
+        })
+        .then(function (state) {
+          var starred = state.starred;
+          form.querySelector("input[name=starred]").value = starred ? "" : "y";
+          button.setAttribute("aria-pressed", starred ? "true" : "false");
+          button.firstElementChild.textContent = starred ? "★" : "☆";
+          button.childNodes[2].textContent = starred ? " Starred" : " Star";
+          form.querySelector("[data-count]").textContent = state.count;
+        })
+        .catch(function () { form.submit(); })
+        .finally(function () { button.disabled = false; });
+    });
+  });
+
+  // Job progress: poll until the job ends.
+  var job = document.getElementById("job");
+  if (job && (job.dataset.status === "queued" || job.dataset.status === "running")) {
+    var poll = function () {
+      fetch(job.dataset.url, { headers: { Accept: "application/json" } })
+        .then(function (r) { return r.json(); })
+        .then(function (state) {
+          document.getElementById("job-status").textContent = state.status;
+          var bar = document.getElementById("job-progress");
+          bar.max = state.total || 1;
+          bar.value = state.done;
+          document.getElementById("job-count").textContent = state.done + " / " + state.total;
+          document.getElementById("job-message").textContent = state.message || "Waiting for the background worker…";
+          var list = document.getElementById("job-errors");
+          list.textContent = "";
+          ((state.result && state.result.errors) || []).forEach(function (e) {
+            var item = document.createElement("li");
+            item.textContent = "line " + e[0] + ": " + e[1];
+            list.appendChild(item);
+          });
+          if (state.status === "queued" || state.status === "running") { setTimeout(poll, 1000); }
+        })
+        .catch(function () { setTimeout(poll, 3000); });
+    };
+    setTimeout(poll, 500);
+  }
+})();
