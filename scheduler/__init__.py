@@ -1,1 +1,11 @@
-"""The session scheduler: a pure library (no Flask, no database)."""
+"""The session scheduler: a pure library (no Flask, no database).
+
+from scheduler import solve, check, score
+result = solve(problem, SolveOptions(time_limit=10, seed=1))
+"""
+
+from scheduler.model import solve
+from scheduler.types import Placement, Problem, Result, SolveOptions, Status
+from scheduler.validate import check, score
+
+__all__ = ["Placement", "Problem", "Result", "SolveOptions", "Status", "check", "score", "solve"]

@@ -1,0 +1,220 @@
+"""Why no schedule exists, in words an organizer understands (S3).
+
+Each check counts something simple that no schedule can get around; together they name the
+usual causes precisely. They run before the solver, so an impossible problem is explained
+at once, without a search.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from itertools import combinations
+
+from scheduler.types import Placement, Problem, Session, SlotSet
+from scheduler.validate import overlaps
+
+
+def _day_name(problem: Problem, day: int) -> str:
+    return problem.days[day].name if 0 <= day < len(problem.days) else f"day {day}"
+
+
+def _window_name(problem: Problem, windows: tuple[SlotSet, ...]) -> str:
+    parts = []
+    for w in windows:
+        blocks = sorted(
+            {
+                problem.days[w.day].slots[s].block
+                for s in w.slots
+                if 0 <= w.day < len(problem.days) and s < len(problem.days[w.day].slots)
+            }
+        )
+        parts.append(f"{_day_name(problem, w.day)} {'/'.join(blocks)}".strip())
+    return ", ".join(parts)
+
+
+def _blocks(problem: Problem) -> list[tuple[int, list[int]]]:
+    """Every block as (day, its slot indices)."""
+    out = []
+    for day in problem.days:
+        current: list[int] = []
+        for slot in day.slots:
+            if current and day.slots[current[-1]].block != slot.block:
+                out.append((day.index, current))
+                current = []
+            current.append(slot.index)
+        if current:
+            out.append((day.index, current))
+    return out
+
+
+def _unavailable(sets: tuple[SlotSet, ...]) -> set[tuple[int, int]]:
+    return {(u.day, s) for u in sets for s in u.slots}
+
+
+def starts(problem: Problem, session: Session) -> list[tuple[int, int]]:
+    """Every (day, slot) where the session may start, rooms aside: inside one block, inside
+    one allowed window, while its lead is there."""
+    lead = next((p for p in problem.people if p.id == session.lead), None)
+    away = _unavailable(lead.unavailable) if lead else set()
+    out = []
+    for day, slots in _blocks(problem):
+        for i in range(len(slots) - session.duration_slots + 1):
+            taken = slots[i : i + session.duration_slots]
+            if any((day, t) in away for t in taken):
+                continue
+            if session.allowed_windows is not None and not any(
+                w.day == day and set(taken) <= set(w.slots) for w in session.allowed_windows
+            ):
+                continue
+            out.append((day, taken[0]))
+    return out
+
+
+def explain(problem: Problem) -> list[str]:
+    reasons: list[str] = []
+    reasons += _too_long(problem)
+    reasons += _too_big(problem)
+    reasons += _no_start(problem)
+    reasons += _windows_too_small(problem)
+    reasons += _leads_overbooked(problem)
+    reasons += _not_enough_room_slots(problem)
+    reasons += _locked_collisions(problem)
+    return reasons
+
+
+def _too_long(problem: Problem) -> list[str]:
+    longest = max((len(slots) for _d, slots in _blocks(problem)), default=0)
+    return [
+        f"“{s.title or s.id}” needs {s.duration_slots} consecutive slots, but the longest "
+        f"block between breaks has {longest}."
+        for s in problem.sessions
+        if s.duration_slots > longest
+    ]
+
+
+def _too_big(problem: Problem) -> list[str]:
+    biggest = max((r.capacity for r in problem.rooms), default=0)
+    return [
+        f"“{s.title or s.id}” expects {s.expected_attendance} people, but the largest room "
+        f"holds {biggest}."
+        for s in problem.sessions
+        if s.expected_attendance > biggest
+    ]
+
+
+def _no_start(problem: Problem) -> list[str]:
+    longest = max((len(slots) for _d, slots in _blocks(problem)), default=0)
+    out = []
+    for s in problem.sessions:
+        if s.duration_slots <= longest and not starts(problem, s):
+            out.append(
+                f"“{s.title or s.id}” has no possible time: its window and its lead's "
+                "availability leave no run of free slots long enough."
+            )
+    return out
+
+
+def _windows_too_small(problem: Problem) -> list[str]:
+    """A track (or group of sessions) confined to a window needs more slots than it has."""
+    groups: defaultdict[tuple[str, tuple[SlotSet, ...]], list[Session]] = defaultdict(list)
+    for s in problem.sessions:
+        if s.allowed_windows is not None:
+            groups[(s.track, s.allowed_windows)].append(s)
+    tracks = {t.id: t.name for t in problem.tracks}
+    out = []
+    for (track, windows), members in groups.items():
+        need = sum(s.duration_slots for s in members)
+        periods = sum(len(w.slots) for w in windows)
+        smallest = min(s.expected_attendance for s in members)
+        rooms = sum(1 for r in problem.rooms if r.capacity >= smallest)
+        room_slots = periods * rooms
+        where = _window_name(problem, windows)
+        name = tracks.get(track, track)
+        if need > room_slots:
+            out.append(
+                f"{name} needs {need} slots; its window, {where}, has {room_slots} "
+                f"({periods} slots × {rooms} rooms)."
+            )
+        by_lead: defaultdict[str, int] = defaultdict(int)
+        for s in members:
+            by_lead[s.lead] += s.duration_slots
+        for lead, slots in by_lead.items():
+            if slots > periods:
+                out.append(
+                    f"{_person(problem, lead)} leads {slots} slots of {name} sessions; "
+                    f"its window, {where}, has only {periods} slots."
+                )
+    return out
+
+
+def _person(problem: Problem, person_id: str) -> str:
+    person = next((p for p in problem.people if p.id == person_id), None)
+    return person.name if person and person.name else person_id
+
+
+def _leads_overbooked(problem: Problem) -> list[str]:
+    total = sum(len(d.slots) for d in problem.days)
+    by_lead: defaultdict[str, list[Session]] = defaultdict(list)
+    for s in problem.sessions:
+        by_lead[s.lead].append(s)
+    out = []
+    for p in problem.people:
+        led = by_lead.get(p.id, [])
+        need = sum(s.duration_slots for s in led)
+        can = total - len(_unavailable(p.unavailable))
+        if led and need > can:
+            out.append(
+                f"{_person(problem, p.id)} leads {len(led)} sessions taking {need} slots, "
+                f"but can attend only {can} slots."
+            )
+    return out
+
+
+def _not_enough_room_slots(problem: Problem) -> list[str]:
+    total = sum(len(d.slots) for d in problem.days)
+    room_slots = sum(total - len(_unavailable(r.unavailable)) for r in problem.rooms)
+    need = sum(s.duration_slots for s in problem.sessions)
+    if need > room_slots:
+        return [
+            f"The sessions need {need} session-slots, but the rooms offer only "
+            f"{room_slots} ({len(problem.rooms)} rooms × {total} slots, less closures)."
+        ]
+    return []
+
+
+def _locked_collisions(problem: Problem) -> list[str]:
+    sessions = {s.id: s for s in problem.sessions}
+    locked = [p for p in problem.locked if p.session in sessions]
+    out = []
+    for a, b in combinations(locked, 2):
+        sa, sb = sessions[a.session], sessions[b.session]
+        if not overlaps(a, sa.duration_slots, b, sb.duration_slots):
+            continue
+        if a.room == b.room:
+            out.append(
+                f"Locked sessions “{sa.title or sa.id}” and “{sb.title or sb.id}” are "
+                f"both in room {a.room} at the same time."
+            )
+        elif sa.lead == sb.lead:
+            out.append(
+                f"Locked sessions “{sa.title or sa.id}” and “{sb.title or sb.id}” have "
+                f"the same lead, {_person(problem, sa.lead)}, at the same time."
+            )
+    rooms = {r.id: r for r in problem.rooms}
+    for p in locked:
+        s, room = sessions[p.session], rooms.get(p.room)
+        if room is not None and s.expected_attendance > room.capacity:
+            out.append(
+                f"“{s.title or s.id}” is locked in {room.name or room.id}, which holds "
+                f"{room.capacity}, but {s.expected_attendance} people are expected."
+            )
+        if (p.day, p.slot) not in starts(problem, s):
+            out.append(
+                f"“{s.title or s.id}” is locked at a time it cannot take (across lunch, "
+                "outside its window, or while its lead is away)."
+            )
+    return out
+
+
+def locked_map(problem: Problem) -> dict[str, Placement]:
+    return {p.session: p for p in problem.locked}

@@ -1,0 +1,310 @@
+"""The CP-SAT model: one function per constraint family or goal (STYLE.md).
+
+Time is one global timeline: day d's slot s is index offset[d] + s. A session's start may
+only take values where it stays inside one block, inside its window and while its lead is
+there, so intervals never cross lunch or midnight. The room is chosen through one optional
+interval per candidate room; rooms and leads each get a no-overlap constraint.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from ortools.sat.python import cp_model
+
+from scheduler.explain import explain, starts
+from scheduler.types import (
+    Placement,
+    Problem,
+    Progress,
+    Result,
+    Session,
+    SolveOptions,
+    Status,
+    Weights,
+)
+from scheduler.validate import check, conflict_weights, pair, score
+
+LinearTerm = tuple[int, cp_model.IntVar]
+
+
+@dataclass
+class Built:
+    model: cp_model.CpModel
+    offsets: list[int]
+    start: dict[str, cp_model.IntVar] = field(default_factory=dict)
+    end: dict[str, cp_model.IntVar] = field(default_factory=dict)
+    interval: dict[str, cp_model.IntervalVar] = field(default_factory=dict)
+    in_room: dict[tuple[str, str], cp_model.IntVar] = field(default_factory=dict)
+    objective: list[LinearTerm] = field(default_factory=list)
+    constant: int = 0  # added to the objective, so that it equals Goals.weighted
+
+    def to_day_slot(self, index: int) -> tuple[int, int]:
+        day = max(d for d, off in enumerate(self.offsets) if off <= index)
+        return day, index - self.offsets[day]
+
+
+def build(problem: Problem, weights: Weights) -> Built:
+    offsets, total = [], 0
+    for day in problem.days:
+        offsets.append(total)
+        total += len(day.slots)
+    built = Built(cp_model.CpModel(), offsets)
+    sessions = {s.id: s for s in problem.sessions}
+    locked = {p.session: p for p in problem.locked}
+    for session in problem.sessions:
+        _placement_variables(built, problem, session, locked.get(session.id))
+    _rooms_hold_one_session(built, problem)
+    _leads_in_one_place(built, problem)
+    if weights.attendee_conflict or weights.track_parallel_pair:
+        _clashes(built, problem, sessions, weights)
+    if weights.track_extra_room:
+        _home_rooms(built, problem, weights.track_extra_room)
+    if weights.moved_session and problem.previous:
+        _moves(built, problem, weights.moved_session)
+    model = built.model
+    model.minimize(sum(w * v for w, v in built.objective) + built.constant)
+    return built
+
+
+def _placement_variables(
+    built: Built, problem: Problem, session: Session, lock: Placement | None
+) -> None:
+    model = built.model
+    options = [built.offsets[d] + s for d, s in starts(problem, session)]
+    if lock is not None:
+        wanted = built.offsets[lock.day] + lock.slot if lock.day < len(built.offsets) else -1
+        options = [wanted] if wanted in options else []
+    domain = cp_model.Domain.from_values(options) if options else cp_model.Domain(1, 0)
+    start = model.new_int_var_from_domain(domain, f"start[{session.id}]")
+    end = model.new_int_var(0, sum(len(d.slots) for d in problem.days), f"end[{session.id}]")
+    built.start[session.id], built.end[session.id] = start, end
+    built.interval[session.id] = model.new_interval_var(
+        start, session.duration_slots, end, f"at[{session.id}]"
+    )
+    rooms = [
+        r
+        for r in problem.rooms
+        if r.capacity >= session.expected_attendance and (lock is None or r.id == lock.room)
+    ]
+    chosen = []
+    for room in rooms:
+        present = model.new_bool_var(f"in[{session.id},{room.id}]")
+        built.in_room[(session.id, room.id)] = present
+        chosen.append(present)
+        # A closed room: this session may not start where it would cover a closed slot.
+        for closed in room.unavailable:
+            for slot in closed.slots:
+                t = built.offsets[closed.day] + slot
+                for s in range(t - session.duration_slots + 1, t + 1):
+                    model.add(start != s).only_enforce_if(present)
+    model.add_exactly_one(chosen) if chosen else model.add_bool_or([])
+
+
+def _rooms_hold_one_session(built: Built, problem: Problem) -> None:
+    model = built.model
+    sessions = {s.id: s for s in problem.sessions}
+    for room in problem.rooms:
+        intervals = [
+            model.new_optional_interval_var(
+                built.start[sid],
+                sessions[sid].duration_slots,
+                built.end[sid],
+                present,
+                f"in[{sid},{rid}]",
+            )
+            for (sid, rid), present in built.in_room.items()
+            if rid == room.id
+        ]
+        if len(intervals) > 1:
+            model.add_no_overlap(intervals)
+
+
+def _leads_in_one_place(built: Built, problem: Problem) -> None:
+    by_lead: defaultdict[str, list[str]] = defaultdict(list)
+    for s in problem.sessions:
+        by_lead[s.lead].append(s.id)
+    for led in by_lead.values():
+        if len(led) > 1:
+            built.model.add_no_overlap([built.interval[sid] for sid in led])
+
+
+def _overlap_flag(built: Built, a: Session, b: Session) -> cp_model.IntVar:
+    """A flag that must be 1 when a and b overlap (the objective keeps it 0 otherwise)."""
+    model = built.model
+    flag = model.new_bool_var(f"overlap[{a.id},{b.id}]")
+    sa, sb = built.start[a.id], built.start[b.id]
+    if a.duration_slots == 1 and b.duration_slots == 1:
+        model.add(sa != sb).only_enforce_if(flag.Not())
+    else:
+        before = model.new_bool_var("")
+        after = model.new_bool_var("")
+        model.add(built.end[a.id] <= sb).only_enforce_if(before)
+        model.add(built.end[b.id] <= sa).only_enforce_if(after)
+        model.add_bool_or([before, after, flag])
+    return flag
+
+
+def _clashes(
+    built: Built, problem: Problem, sessions: dict[str, Session], weights: Weights
+) -> None:
+    """S2: attendee clashes (weighted by people in both) and same-track parallel pairs."""
+    cost: defaultdict[tuple[str, str], int] = defaultdict(int)
+    if weights.attendee_conflict:
+        for key, w in conflict_weights(problem).items():
+            if key[0] in sessions and key[1] in sessions:
+                cost[key] += w * weights.attendee_conflict
+    if weights.track_parallel_pair:
+        by_track: defaultdict[str, list[str]] = defaultdict(list)
+        for s in problem.sessions:
+            by_track[s.track].append(s.id)
+        for members in by_track.values():
+            for i, a in enumerate(members):
+                for b in members[i + 1 :]:
+                    cost[pair(a, b)] += weights.track_parallel_pair
+    for (a, b), w in cost.items():
+        if w > 0:
+            built.objective.append((w, _overlap_flag(built, sessions[a], sessions[b])))
+
+
+def _home_rooms(built: Built, problem: Problem, weight: int) -> None:
+    """S2: each track keeps to one home room where it can; each extra room costs."""
+    model = built.model
+    track_of = {s.id: s.track for s in problem.sessions}
+    uses: dict[tuple[str, str], cp_model.IntVar] = {}
+    for (sid, rid), present in built.in_room.items():
+        key = (track_of[sid], rid)
+        if key not in uses:
+            uses[key] = model.new_bool_var(f"uses[{key[0]},{rid}]")
+        model.add_implication(present, uses[key])
+    by_track: defaultdict[str, list[cp_model.IntVar]] = defaultdict(list)
+    for (track, _rid), used in uses.items():
+        by_track[track].append(used)
+    for track_uses in by_track.values():
+        built.objective.extend((weight, u) for u in track_uses)  # rooms used ...
+    built.constant -= weight * len(by_track)  # ... minus one per track
+
+
+def _moves(built: Built, problem: Problem, weight: int) -> None:
+    """S2: re-solving a published schedule moves as few sessions as it can."""
+    model = built.model
+    for prev in problem.previous:
+        if prev.session not in built.start:
+            continue
+        moved = model.new_bool_var(f"moved[{prev.session}]")
+        where = built.offsets[prev.day] + prev.slot if prev.day < len(built.offsets) else -1
+        model.add(built.start[prev.session] == where).only_enforce_if(moved.Not())
+        room = built.in_room.get((prev.session, prev.room))
+        if room is None:
+            model.add(moved == 1)
+        else:
+            model.add_implication(moved.Not(), room)
+        built.objective.append((weight, moved))
+        if room is not None and where >= 0:
+            model.add_hint(built.start[prev.session], where)
+            model.add_hint(room, 1)
+
+
+class _Watcher(cp_model.CpSolverSolutionCallback):
+    def __init__(self, report: Callable[[Progress], None] | None) -> None:
+        super().__init__()
+        self.report = report
+        self.first_at: float | None = None
+
+    def on_solution_callback(self) -> None:
+        if self.first_at is None:
+            self.first_at = self.wall_time
+        if self.report is not None:
+            self.report(Progress(self.wall_time, self.objective_value, self.best_objective_bound))
+
+
+STATUS = {
+    cp_model.OPTIMAL: Status.OPTIMAL,
+    cp_model.FEASIBLE: Status.FEASIBLE,
+    cp_model.INFEASIBLE: Status.INFEASIBLE,
+    cp_model.UNKNOWN: Status.UNKNOWN,
+}
+
+
+def solve(
+    problem: Problem,
+    options: SolveOptions | None = None,
+    *,
+    on_progress: Callable[[Progress], None] | None = None,
+    hint: tuple[Placement, ...] = (),
+) -> Result:
+    """Place every session (S1), minimising the weighted goals (S2); explain failure (S3).
+
+    S4: the search is bounded by deterministic time and, with several workers, interleaved,
+    so the same problem, seed and options give the same schedule.
+    """
+    options = options or SolveOptions()
+    started = time.perf_counter()
+    reasons = explain(problem)
+    if reasons:
+        return Result(Status.INFEASIBLE, time.perf_counter() - started, explanation=tuple(reasons))
+    weights = options.weights or problem.weights
+    built = build(problem, weights)
+    _add_hint(built, hint)
+    solver = cp_model.CpSolver()
+    params = solver.parameters
+    params.random_seed = options.seed
+    params.num_workers = max(1, options.workers)
+    params.interleave_search = options.workers > 1
+    params.max_deterministic_time = options.time_limit
+    # A safety net only: the deterministic limit is meant to bind first.
+    params.max_time_in_seconds = options.time_limit * 10 + 30
+    params.log_search_progress = options.log
+    watcher = _Watcher(on_progress)
+    code = solver.solve(built.model, watcher)
+    seconds = time.perf_counter() - started
+    status = STATUS.get(code, Status.UNKNOWN)
+    if status in (Status.INFEASIBLE, Status.UNKNOWN):
+        why = (
+            "No schedule satisfies every rule at once; unlock some sessions, or add rooms or slots."
+            if status is Status.INFEASIBLE
+            else f"No schedule was found within the time limit ({options.time_limit:g} s)."
+        )
+        return Result(status, seconds, explanation=(why,))
+    assignments = _read(built, problem, solver)
+    goals = score(problem, assignments)
+    objective = goals.weighted(weights)
+    bound = max(0.0, solver.best_objective_bound)
+    gap = 0.0 if objective == 0 else max(0.0, (objective - bound) / objective)
+    problems = check(problem, assignments)
+    if problems:  # the model and the checker disagree: a bug, never a silent bad schedule
+        raise AssertionError("solver result breaks hard rules: " + "; ".join(problems))
+    return Result(
+        status,
+        seconds,
+        objective=objective,
+        bound=round(bound, 3),
+        gap=round(gap, 4),
+        goals=goals,
+        assignments=assignments,
+    )
+
+
+def _add_hint(built: Built, hint: tuple[Placement, ...]) -> None:
+    for p in hint:
+        if p.session in built.start and p.day < len(built.offsets):
+            built.model.add_hint(built.start[p.session], built.offsets[p.day] + p.slot)
+            for (sid, rid), present in built.in_room.items():
+                if sid == p.session:
+                    built.model.add_hint(present, rid == p.room)
+
+
+def _read(built: Built, problem: Problem, solver: cp_model.CpSolver) -> tuple[Placement, ...]:
+    out = []
+    for s in problem.sessions:
+        day, slot = built.to_day_slot(solver.value(built.start[s.id]))
+        room = next(
+            rid
+            for (sid, rid), v in built.in_room.items()
+            if sid == s.id and solver.boolean_value(v)
+        )
+        out.append(Placement(s.id, room, day, slot))
+    return tuple(out)

@@ -1,0 +1,80 @@
+"""Tiny problems for the scheduler tests, built in a line or two."""
+
+from __future__ import annotations
+
+from scheduler.types import (
+    Day,
+    Person,
+    Placement,
+    Problem,
+    Room,
+    Session,
+    Slot,
+    SlotSet,
+    Track,
+    Weights,
+)
+
+WEIGHTS = Weights(
+    attendee_conflict=1, track_parallel_pair=10, track_extra_room=20, moved_session=50
+)
+
+
+def days(n: int = 1, morning: int = 2, afternoon: int = 2) -> tuple[Day, ...]:
+    out = []
+    for d in range(n):
+        slots = [Slot(i, f"{9 + i}:00", f"{9 + i}:40", "morning") for i in range(morning)]
+        slots += [
+            Slot(morning + j, f"{14 + j}:00", f"{14 + j}:40", "afternoon") for j in range(afternoon)
+        ]
+        out.append(Day(d, f"Day {d + 1}", tuple(slots)))
+    return tuple(out)
+
+
+def session(
+    sid: str,
+    track: str = "nova",
+    lead: str | None = None,
+    duration: int = 1,
+    attendance: int = 10,
+    interested: tuple[str, ...] = (),
+    windows: tuple[SlotSet, ...] | None = None,
+) -> Session:
+    return Session(
+        sid,
+        f"Session {sid}",
+        track,
+        lead or f"lead-{sid}",
+        duration,
+        attendance,
+        interested,
+        windows,
+    )
+
+
+def problem(
+    sessions: list[Session],
+    *,
+    rooms: int | list[int] = 1,
+    n_days: int = 1,
+    morning: int = 2,
+    afternoon: int = 2,
+    weights: Weights = WEIGHTS,
+    locked: tuple[Placement, ...] = (),
+    previous: tuple[Placement, ...] = (),
+    people: list[Person] | None = None,
+) -> Problem:
+    capacities = rooms if isinstance(rooms, list) else [100] * rooms
+    leads = sorted({s.lead for s in sessions})
+    known = {p.id: p for p in people or []}
+    return Problem(
+        name="tiny",
+        days=days(n_days, morning, afternoon),
+        rooms=tuple(Room(f"r{i}", f"Room {i}", c) for i, c in enumerate(capacities)),
+        tracks=tuple(Track(t, t.title()) for t in sorted({s.track for s in sessions})),
+        people=tuple(known.get(lead, Person(lead, lead.title())) for lead in leads),
+        sessions=tuple(sessions),
+        weights=weights,
+        locked=locked,
+        previous=previous,
+    )
