@@ -11,11 +11,12 @@ from __future__ import annotations
 import time
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ortools.sat.python import cp_model
 
 from scheduler.explain import explain, starts
+from scheduler.greedy import greedy
 from scheduler.types import (
     Placement,
     Problem,
@@ -29,6 +30,7 @@ from scheduler.types import (
 from scheduler.validate import check, conflict_weights, pair, score
 
 LinearTerm = tuple[int, cp_model.IntVar]
+DETERMINISTIC_PER_SECOND = 0.1
 
 
 @dataclass
@@ -41,6 +43,10 @@ class Built:
     in_room: dict[tuple[str, str], cp_model.IntVar] = field(default_factory=dict)
     objective: list[LinearTerm] = field(default_factory=list)
     constant: int = 0  # added to the objective, so that it equals Goals.weighted
+    # Auxiliary variables, kept so that a hint can give every variable a value.
+    flags: dict[tuple[str, str], tuple[cp_model.IntVar, ...]] = field(default_factory=dict)
+    uses: dict[tuple[str, str], cp_model.IntVar] = field(default_factory=dict)
+    moved: dict[str, cp_model.IntVar] = field(default_factory=dict)
 
     def to_day_slot(self, index: int) -> tuple[int, int]:
         day = max(d for d, off in enumerate(self.offsets) if off <= index)
@@ -139,12 +145,14 @@ def _overlap_flag(built: Built, a: Session, b: Session) -> cp_model.IntVar:
     sa, sb = built.start[a.id], built.start[b.id]
     if a.duration_slots == 1 and b.duration_slots == 1:
         model.add(sa != sb).only_enforce_if(flag.Not())
+        built.flags[(a.id, b.id)] = (flag,)
     else:
         before = model.new_bool_var("")
         after = model.new_bool_var("")
         model.add(built.end[a.id] <= sb).only_enforce_if(before)
         model.add(built.end[b.id] <= sa).only_enforce_if(after)
         model.add_bool_or([before, after, flag])
+        built.flags[(a.id, b.id)] = (flag, before, after)
     return flag
 
 
@@ -180,6 +188,7 @@ def _home_rooms(built: Built, problem: Problem, weight: int) -> None:
         if key not in uses:
             uses[key] = model.new_bool_var(f"uses[{key[0]},{rid}]")
         model.add_implication(present, uses[key])
+    built.uses = uses
     by_track: defaultdict[str, list[cp_model.IntVar]] = defaultdict(list)
     for (track, _rid), used in uses.items():
         by_track[track].append(used)
@@ -195,6 +204,7 @@ def _moves(built: Built, problem: Problem, weight: int) -> None:
         if prev.session not in built.start:
             continue
         moved = model.new_bool_var(f"moved[{prev.session}]")
+        built.moved[prev.session] = moved
         where = built.offsets[prev.day] + prev.slot if prev.day < len(built.offsets) else -1
         model.add(built.start[prev.session] == where).only_enforce_if(moved.Not())
         room = built.in_room.get((prev.session, prev.room))
@@ -203,9 +213,6 @@ def _moves(built: Built, problem: Problem, weight: int) -> None:
         else:
             model.add_implication(moved.Not(), room)
         built.objective.append((weight, moved))
-        if room is not None and where >= 0:
-            model.add_hint(built.start[prev.session], where)
-            model.add_hint(room, 1)
 
 
 class _Watcher(cp_model.CpSolverSolutionCallback):
@@ -248,15 +255,20 @@ def solve(
         return Result(Status.INFEASIBLE, time.perf_counter() - started, explanation=tuple(reasons))
     weights = options.weights or problem.weights
     built = build(problem, weights)
-    _add_hint(built, hint)
+    if not hint:
+        # One deterministic greedy pass gives the search a good first schedule at once.
+        hint = greedy(replace(problem, weights=weights), seed=options.seed) or ()
+    _add_hint(built, problem, hint)
     solver = cp_model.CpSolver()
     params = solver.parameters
     params.random_seed = options.seed
     params.num_workers = max(1, options.workers)
     params.interleave_search = options.workers > 1
-    params.max_deterministic_time = options.time_limit
+    # S4: deterministic time, not wall time, ends the search, so a rerun gives the same
+    # schedule. On a 2-core machine, 1 s of wall time is about 0.1 deterministic units.
+    params.max_deterministic_time = options.time_limit * DETERMINISTIC_PER_SECOND
     # A safety net only: the deterministic limit is meant to bind first.
-    params.max_time_in_seconds = options.time_limit * 10 + 30
+    params.max_time_in_seconds = options.time_limit * 2 + 5
     params.log_search_progress = options.log
     watcher = _Watcher(on_progress)
     code = solver.solve(built.model, watcher)
@@ -288,13 +300,33 @@ def solve(
     )
 
 
-def _add_hint(built: Built, hint: tuple[Placement, ...]) -> None:
-    for p in hint:
-        if p.session in built.start and p.day < len(built.offsets):
-            built.model.add_hint(built.start[p.session], built.offsets[p.day] + p.slot)
-            for (sid, rid), present in built.in_room.items():
-                if sid == p.session:
-                    built.model.add_hint(present, rid == p.room)
+def _add_hint(built: Built, problem: Problem, hint: tuple[Placement, ...]) -> None:
+    """A complete hint: every variable gets the value the hinted placement implies, so the
+    search starts from that schedule (a partial hint is often dropped)."""
+    sessions = {s.id: s for s in problem.sessions}
+    placed = {p.session: p for p in hint if p.session in built.start}
+    if set(placed) != set(built.start):
+        return
+    at = {sid: built.offsets[p.day] + p.slot for sid, p in placed.items()}
+    model = built.model
+    for sid in placed:
+        model.add_hint(built.start[sid], at[sid])
+        model.add_hint(built.end[sid], at[sid] + sessions[sid].duration_slots)
+    for (sid, rid), present in built.in_room.items():
+        model.add_hint(present, placed[sid].room == rid)
+    for (a, b), variables in built.flags.items():
+        end_a, end_b = at[a] + sessions[a].duration_slots, at[b] + sessions[b].duration_slots
+        before, after = end_a <= at[b], end_b <= at[a]
+        model.add_hint(variables[0], not (before or after))
+        if len(variables) == 3:
+            model.add_hint(variables[1], before)
+            model.add_hint(variables[2], after)
+    used = {(sessions[sid].track, p.room) for sid, p in placed.items()}
+    for key, var in built.uses.items():
+        model.add_hint(var, key in used)
+    previous = {p.session: p for p in problem.previous}
+    for sid, var in built.moved.items():
+        model.add_hint(var, previous[sid] != placed[sid])
 
 
 def _read(built: Built, problem: Problem, solver: cp_model.CpSolver) -> tuple[Placement, ...]:

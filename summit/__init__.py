@@ -59,12 +59,14 @@ def create_app(config: type[Config] | None = None) -> Flask:
     from summit.organizer.views import bp as organizer_bp
     from summit.public.views import bp as public_bp
     from summit.registration.views import bp as registration_bp
+    from summit.schedule.views import bp as schedule_bp
     from summit.sessions.views import bp as sessions_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(organizer_bp)
     app.register_blueprint(registration_bp)
     app.register_blueprint(sessions_bp)
+    app.register_blueprint(schedule_bp)
     app.register_blueprint(public_bp)
 
     from summit.cli import summit_cli

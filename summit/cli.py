@@ -126,3 +126,51 @@ def worker(once: bool, interval: float) -> None:
         work_loop(app, interval)
     except KeyboardInterrupt:
         return
+
+
+@summit_cli.command("schedule")
+@click.option("--summit", "slug", help="Summit slug (default: the current summit).")
+@click.option("--time-limit", default=30.0, show_default=True, help="Seconds to search.")
+@click.option("--seed", default=0, show_default=True)
+@click.option("--resolve", is_flag=True, help="Keep locks and move as few sessions as possible.")
+@click.option("--publish", is_flag=True, help="Publish the schedule when one is found.")
+def schedule_command(
+    slug: str | None, time_limit: float, seed: int, resolve: bool, publish: bool
+) -> None:
+    """Place every session of a summit, print the result, and publish it if asked."""
+    from scheduler import SolveOptions, Status, solve
+    from summit.services import scheduling, summits
+
+    summit = summits.summit_by_slug(slug) if slug else summits.current_summit()
+    if summit is None:
+        raise click.ClickException("No such summit; give --summit SLUG.")
+    ctx = scheduling.load(summit.id)
+    problem = scheduling.to_problem(ctx, with_previous=resolve)
+    result = solve(
+        problem,
+        SolveOptions(time_limit=time_limit, seed=seed),
+        hint=scheduling.draft(ctx) if resolve else (),
+    )
+    click.echo(
+        f"{result.status.value} in {result.seconds:.1f} s for {len(problem.sessions)} "
+        f"sessions, {len(problem.rooms)} rooms, {len(problem.days)} days"
+    )
+    if result.status not in (Status.OPTIMAL, Status.FEASIBLE) or result.goals is None:
+        for reason in result.explanation:
+            click.echo(f"  - {reason}")
+        raise click.ClickException("No schedule was found.")
+    goals = result.goals
+    click.echo(
+        f"objective {result.objective} (bound {result.bound}, gap {result.gap}): "
+        f"{goals.attendee_conflicts} attendee clashes, {goals.track_parallel_pairs} "
+        f"same-track pairs in parallel, {goals.track_extra_rooms} extra rooms, "
+        f"{goals.moved_sessions} moved"
+    )
+    try:
+        with unit_of_work():
+            scheduling.record_result(None, summit.id, result)
+            changed = scheduling.publish(None, summit.id) if publish else 0
+    except DomainError as error:
+        raise click.ClickException(error.message) from error
+    if publish:
+        click.echo(f"Published; {changed} already-published sessions changed.")

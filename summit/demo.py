@@ -476,10 +476,10 @@ def _sessions_and_stars(rng: random.Random, summit: Summit, users: list[User]) -
         # else: still waiting for review
     db.session.add_all(sessions)
     db.session.flush()
-    weights = [1 / (rank + 1) ** 0.8 for rank in range(len(sessions))]
+    weights = [1 / (rank + 3) ** 0.7 for rank in range(len(sessions))]
     popularity = rng.sample(sessions, k=len(sessions))
     for user in users[1:]:
-        picks = {s.id for s in rng.choices(popularity, weights=weights, k=rng.randint(3, 12))}
+        picks = {s.id for s in rng.choices(popularity, weights=weights, k=rng.randint(2, 9))}
         db.session.add_all(Interest(user_id=user.id, session_id=i) for i in sorted(picks))
 
 
@@ -549,8 +549,23 @@ def _bexar() -> None:
         )
 
 
-def load_demo(*, if_empty: bool = False) -> bool:
-    """Load the demo summit; False when it (or, with if_empty, any summit) is there already."""
+def _solve_and_publish(summit: Summit, time_limit: float) -> None:
+    """The organizers ran the solver and published: a newcomer sees a full schedule."""
+    from scheduler import SolveOptions, Status, solve
+    from summit.services import scheduling
+
+    ctx = scheduling.load(summit.id)
+    result = solve(scheduling.to_problem(ctx), SolveOptions(time_limit=time_limit, seed=2011))
+    if result.status not in (Status.OPTIMAL, Status.FEASIBLE):
+        raise RuntimeError("the demo summit has no schedule: " + " ".join(result.explanation))
+    scheduling.record_result(None, summit.id, result)
+    scheduling.publish(None, summit.id)
+
+
+def load_demo(*, if_empty: bool = False, solve_seconds: float = 5.0) -> bool:
+    """Load the demo summit; False when it (or, with if_empty, any summit) is there already.
+
+    With solve_seconds > 0 the schedule is solved and published too (deterministic)."""
     existing = db.session.scalar(select(Summit.id).limit(1))
     if existing is not None and (
         if_empty or db.session.scalar(select(Summit.id).where(Summit.slug == "diablo"))
@@ -560,6 +575,9 @@ def load_demo(*, if_empty: bool = False) -> bool:
     password_hash = generate_password_hash(DEMO_PASSWORD, method="scrypt")
     users = _users(rng, password_hash)
     _bexar()
-    _diablo(rng, users)
+    diablo = _diablo(rng, users)
     db.session.flush()
+    if solve_seconds > 0:
+        _solve_and_publish(diablo, solve_seconds)
+        db.session.flush()
     return True

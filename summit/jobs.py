@@ -61,7 +61,7 @@ def _claim(job_id: int) -> bool:
     result = db.session.execute(
         update(Job)
         .where(Job.id == job_id, Job.status == JobStatus.QUEUED)
-        .values(status=JobStatus.RUNNING)
+        .values(status=JobStatus.RUNNING, started_at=utcnow())
         .execution_options(synchronize_session=False)
     )
     db.session.commit()
@@ -107,7 +107,8 @@ def _finish(job_id: int, status: JobStatus, message: str, result: dict[str, Any]
 
 def _load_handlers() -> None:
     # Importing the modules registers their handlers.
-    import summit.services.import_job  # noqa: F401
+    import summit.services.import_job
+    import summit.services.solve_job  # noqa: F401
 
 
 def work_loop(app: Flask, interval: float = 1.0) -> None:

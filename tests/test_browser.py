@@ -4,15 +4,16 @@ blueprints become a merged session that an attendee stars."""
 
 from __future__ import annotations
 
+import threading
 from email import message_from_bytes
 
 import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from summit import mail
+from summit import jobs, mail
 from summit.extensions import db
-from summit.models import Room, User
+from summit.models import DesignSession, Room, User
 from tests.conftest import ARTIFACTS, PASSWORD, TEST_DB
 
 pytestmark = pytest.mark.browser
@@ -198,3 +199,66 @@ def test_blueprints_become_a_merged_session_that_an_attendee_stars(
     finally:
         for p in pages.values():
             p.context.close()
+
+
+def _run_worker_once(app) -> threading.Thread:  # type: ignore[no-untyped-def]
+    """The background worker, as `flask summit worker` runs it, in a thread."""
+
+    def work() -> None:
+        with app.app_context():
+            jobs.run_pending(app)
+            db.session.remove()
+
+    thread = threading.Thread(target=work)
+    thread.start()
+    return thread
+
+
+def test_schedule_run_watch_lock_move_resolve_publish(
+    app, live_server, page, make_summit, make_user
+) -> None:
+    summit = make_summit()
+    organizer = make_user(is_organizer=True, email="org@example.org")
+    lead = make_user(name="Lead")
+    for i in range(6):
+        db.session.add(
+            DesignSession(
+                summit_id=summit.id,
+                track_id=summit.tracks[i % 2].id,
+                lead_id=lead.id if i < 3 else organizer.id,
+                title=f"Design session {i}",
+            )
+        )
+    db.session.commit()
+    _log_in(page, live_server, "org@example.org")
+    page.goto(f"{live_server}/organizer/summits/{summit.id}/schedule")
+    page.get_by_label("Time limit (seconds)").fill("3")
+    page.get_by_role("button", name="Run the solver").click()
+    expect(page.locator("#solve-status")).to_have_text("queued")
+    worker = _run_worker_once(app)
+    # The page polls the job and reloads with the draft when the solver is done.
+    expect(page.get_by_role("button", name="Lock Design session 0")).to_be_visible(timeout=30_000)
+    worker.join()
+    assert "Solved" in page.locator("#solve-message").inner_text()
+    page.get_by_role("button", name="Lock Design session 0").click()
+    assert page.get_by_text("“Design session 0” locked.").is_visible()
+    page.get_by_label("Session", exact=True).select_option(label="Swift: Design session 1")
+    page.get_by_label("Day", exact=True).select_option(index=2)
+    page.get_by_label("Slot", exact=True).select_option(label="Slot 8")
+    page.get_by_label("Room", exact=True).select_option(label="Ballroom A")
+    page.get_by_role("button", name="Move", exact=True).click()
+    assert page.get_by_text("Moved “Design session 1”.").is_visible()
+    page.get_by_role("button", name="Run the solver").click()
+    worker = _run_worker_once(app)
+    expect(page.locator("#solve-status")).to_have_text("done", timeout=30_000)
+    worker.join()
+    page.get_by_role("button", name="Publish the schedule").click()
+    assert page.get_by_text("Published.").is_visible()
+    page.screenshot(path=str(ARTIFACTS / f"schedule-draft-{TEST_DB}.png"), full_page=True)
+    db.session.expire_all()
+    locked = db.session.scalar(
+        select(DesignSession).where(DesignSession.title == "Design session 0")
+    )
+    assert locked is not None
+    assert locked.locked
+    assert locked.published_day_id == locked.day_id

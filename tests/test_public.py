@@ -135,6 +135,9 @@ def test_demo_is_the_diablo_summit_and_is_deterministic(app, runner) -> None:
     assert 60 <= len(sessions) <= 100
     assert any(len(s.blueprints) > 1 for s in sessions)
     assert db.session.scalar(select(func.count()).select_from(Interest)) >= 1000
+    # Solved and published, so a newcomer sees a full schedule at once.
+    assert diablo.published_at is not None
+    assert all(s.published_day_id is not None and s.published_room_id is not None for s in sessions)
     # The same data every time, and a second load changes nothing.
     first = _digest()
     again = runner.invoke(args=["summit", "demo", "--if-empty"])
@@ -144,16 +147,16 @@ def test_demo_is_the_diablo_summit_and_is_deterministic(app, runner) -> None:
 
 
 def test_demo_is_identical_in_two_fresh_databases(app) -> None:
-    load_demo()
+    load_demo(solve_seconds=0)
     first = _digest()
     db.session.rollback()
-    load_demo()
+    load_demo(solve_seconds=0)
     assert _digest() == first
     db.session.rollback()
 
 
 def test_demo_home_page(client: FlaskClient) -> None:
-    load_demo()
+    load_demo(solve_seconds=0)
     db.session.commit()
     page = client.get("/").get_data(as_text=True)
     for text in (

@@ -14,7 +14,7 @@ from summit.choices import choices
 from summit.extensions import db
 from summit.forms import ActionForm
 from summit.models import Blueprint as BlueprintRow
-from summit.models import BlueprintStatus, DesignSession, Job, Summit, Track
+from summit.models import BlueprintStatus, DesignSession, Job, Summit, Track, utcnow
 from summit.services import blueprints as bps
 from summit.services import summits
 from summit.services.errors import DomainError
@@ -407,11 +407,15 @@ def import_upload(summit_id: int) -> Page:
 
 
 def _job_state(job: Job) -> dict[str, Any]:
+    elapsed = None
+    if job.started_at is not None:
+        elapsed = round(((job.finished_at or utcnow()) - job.started_at).total_seconds(), 1)
     return {
         "id": job.id,
         "status": job.status,
         "done": job.done,
         "total": job.total,
+        "elapsed": elapsed,
         "message": job.message,
         "result": json.loads(job.result) if job.result else {},
     }

@@ -58,3 +58,46 @@
     setTimeout(poll, 500);
   }
 })();
+
+// The Schedule page: solver progress, and drag-and-drop onto the move form.
+(function () {
+  "use strict";
+  var box = document.getElementById("solve-progress");
+  if (box && (box.dataset.status === "queued" || box.dataset.status === "running")) {
+    var poll = function () {
+      fetch(box.dataset.url, { headers: { Accept: "application/json" } })
+        .then(function (r) { return r.json(); })
+        .then(function (state) {
+          document.getElementById("solve-status").textContent = state.status;
+          document.getElementById("solve-message").textContent = state.message || "Waiting for the background worker…";
+          var bar = document.getElementById("solve-bar");
+          bar.max = state.total || 1;
+          bar.value = state.done;
+          var p = (state.result && state.result.progress) || {};
+          document.getElementById("solve-elapsed").textContent =
+            (state.elapsed !== null ? state.elapsed + " s" : "") + (p.limit ? " of " + p.limit + " s" : "");
+          if (state.status === "queued" || state.status === "running") { setTimeout(poll, 1000); }
+          else { window.location.reload(); }
+        })
+        .catch(function () { setTimeout(poll, 3000); });
+    };
+    setTimeout(poll, 500);
+  }
+  var form = document.getElementById("move-form");
+  if (!form) { return; }
+  document.querySelectorAll("td.session[draggable]").forEach(function (cell) {
+    cell.addEventListener("dragstart", function (e) { e.dataTransfer.setData("text/plain", cell.dataset.session); });
+  });
+  document.querySelectorAll("td.free").forEach(function (cell) {
+    cell.addEventListener("dragover", function (e) { e.preventDefault(); cell.classList.add("over"); });
+    cell.addEventListener("dragleave", function () { cell.classList.remove("over"); });
+    cell.addEventListener("drop", function (e) {
+      e.preventDefault();
+      form.elements.session_id.value = e.dataTransfer.getData("text/plain");
+      form.elements.day_id.value = cell.dataset.day;
+      form.elements.slot.value = cell.dataset.slot;
+      form.elements.room_id.value = cell.dataset.room;
+      form.submit();
+    });
+  });
+})();

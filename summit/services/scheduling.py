@@ -1,0 +1,355 @@
+"""The only adapter between the database and the scheduler library, in both directions (S5).
+
+Draft placement lives in design_session.day_id/start_slot/room_id; the public sees the
+published_* copy (P1). Ids in the problem are the rows' ids as strings.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from flask import current_app
+from sqlalchemy import select
+
+from scheduler import Placement, Problem, Result, check, score
+from scheduler import types as sched
+from scheduler.validate import conflict_weights, overlaps
+from summit.extensions import db
+from summit.models import (
+    Day,
+    DesignSession,
+    Interest,
+    SessionStatus,
+    Summit,
+    User,
+    WindowPart,
+    utcnow,
+)
+from summit.services import audit
+from summit.services.errors import Conflict, Invalid, NotFound
+from summit.services.outbox import queue_mail
+
+WEIGHTS = sched.Weights(
+    attendee_conflict=1, track_parallel_pair=10, track_extra_room=20, moved_session=50
+)
+
+
+@dataclass(frozen=True)
+class Context:
+    """A summit's scheduling data, loaded once."""
+
+    summit: Summit
+    days: list[Day]
+    sessions: list[DesignSession]
+    stars: dict[int, set[int]]  # session id → ids of the people who starred it
+
+    def day_index(self, day_id: int | None) -> int | None:
+        return next((i for i, d in enumerate(self.days) if d.id == day_id), None)
+
+
+def load(summit_id: int) -> Context:
+    summit = db.session.get(Summit, summit_id)
+    if summit is None:
+        raise NotFound("No such summit.")
+    sessions = list(
+        db.session.scalars(
+            select(DesignSession)
+            .where(
+                DesignSession.summit_id == summit_id, DesignSession.status == SessionStatus.ACTIVE
+            )
+            .order_by(DesignSession.id)
+        )
+    )
+    stars: defaultdict[int, set[int]] = defaultdict(set)
+    for session_id, user_id in db.session.execute(
+        select(Interest.session_id, Interest.user_id)
+        .join(DesignSession)
+        .where(DesignSession.summit_id == summit_id)
+    ):
+        stars[session_id].add(user_id)
+    return Context(summit, summit.design_days, sessions, dict(stars))
+
+
+def _slot_sets(ctx: Context, day: Day, part: str | None) -> sched.SlotSet:
+    slots = day.slots
+    if part == WindowPart.MORNING:
+        chosen = [s.index for s in slots if s.block == WindowPart.MORNING]
+    elif part == WindowPart.AFTERNOON:
+        chosen = [s.index for s in slots if s.block == WindowPart.AFTERNOON]
+    else:
+        chosen = [s.index for s in slots]
+    return sched.SlotSet(ctx.day_index(day.id) or 0, tuple(chosen))
+
+
+def expected(session: DesignSession, stars: int) -> int:
+    return session.expected_attendance if session.expected_attendance is not None else stars
+
+
+def to_problem(ctx: Context, *, with_previous: bool = False) -> Problem:
+    summit = ctx.summit
+    days = tuple(
+        sched.Day(
+            i,
+            f"{d.date:%A}",
+            tuple(
+                sched.Slot(s.index, f"{s.starts_at:%H:%M}", f"{s.ends_at:%H:%M}", s.block)
+                for s in d.slots
+            ),
+        )
+        for i, d in enumerate(ctx.days)
+    )
+    rooms = tuple(sched.Room(str(r.id), r.name, r.capacity) for r in summit.rooms)
+    tracks = tuple(sched.Track(str(t.id), t.name) for t in summit.tracks)
+    leads: dict[str, str] = {}
+    sessions = []
+    for s in ctx.sessions:
+        lead = f"u{s.lead_id}" if s.lead_id else f"nobody-{s.id}"
+        leads[lead] = s.lead.name if s.lead else "(no lead)"
+        windows = None
+        if s.track.window_day is not None and ctx.day_index(s.track.window_day_id) is not None:
+            windows = (_slot_sets(ctx, s.track.window_day, s.track.window_part),)
+        fans = ctx.stars.get(s.id, set())
+        sessions.append(
+            sched.Session(
+                str(s.id),
+                s.title,
+                str(s.track_id),
+                lead,
+                s.length_slots,
+                expected(s, len(fans)),
+                tuple(f"u{u}" for u in sorted(fans)),
+                windows,
+            )
+        )
+    locked = tuple(_placement(ctx, s) for s in ctx.sessions if s.locked and _placed(s))
+    previous = tuple(
+        sched.Placement(
+            str(s.id),
+            str(s.published_room_id),
+            ctx.day_index(s.published_day_id) or 0,
+            s.published_start_slot or 0,
+        )
+        for s in ctx.sessions
+        if with_previous and s.published_day_id is not None and s.published_room_id is not None
+    )
+    people = tuple(sched.Person(pid, name) for pid, name in sorted(leads.items()))
+    return Problem(
+        name=summit.slug,
+        days=days,
+        rooms=rooms,
+        tracks=tracks,
+        people=people,
+        sessions=tuple(sessions),
+        weights=WEIGHTS,
+        locked=locked,
+        previous=previous,
+        slot_minutes=ctx.days[0].slot_minutes if ctx.days else 0,
+    )
+
+
+def _placed(s: DesignSession) -> bool:
+    return s.day_id is not None and s.start_slot is not None and s.room_id is not None
+
+
+def _placement(ctx: Context, s: DesignSession) -> Placement:
+    return Placement(str(s.id), str(s.room_id), ctx.day_index(s.day_id) or 0, s.start_slot or 0)
+
+
+def draft(ctx: Context) -> tuple[Placement, ...]:
+    return tuple(_placement(ctx, s) for s in ctx.sessions if _placed(s))
+
+
+def apply(ctx: Context, assignments: tuple[Placement, ...]) -> None:
+    """Write a solver result as the new draft."""
+    by_id = {str(s.id): s for s in ctx.sessions}
+    for p in assignments:
+        session = by_id[p.session]
+        session.day_id = ctx.days[p.day].id
+        session.start_slot, session.room_id = p.slot, int(p.room)
+
+
+# --- organizer actions ------------------------------------------------------------------
+
+
+def _session(ctx: Context, session_id: int) -> DesignSession:
+    session = next((s for s in ctx.sessions if s.id == session_id), None)
+    if session is None:
+        raise NotFound("No such session in this summit.")
+    return session
+
+
+def set_lock(actor_id: int, summit_id: int, session_id: int, locked: bool) -> DesignSession:
+    ctx = load(summit_id)
+    session = _session(ctx, session_id)
+    if locked and not _placed(session):
+        raise Conflict("Place the session before locking it.")
+    session.locked = locked
+    audit.record(
+        actor_id,
+        "schedule.lock" if locked else "schedule.unlock",
+        f"session:{session.id} {session.title}",
+    )
+    return session
+
+
+def move(
+    actor_id: int, summit_id: int, session_id: int, *, day_id: int, slot: int, room_id: int
+) -> DesignSession:
+    """Move a session by hand; a move that breaks a hard rule is refused with the reason."""
+    ctx = load(summit_id)
+    session = _session(ctx, session_id)
+    day_index = ctx.day_index(day_id)
+    if day_index is None:
+        raise Invalid("Pick one of the Design Summit days.", field="day_id")
+    if not any(r.id == room_id for r in ctx.summit.rooms):
+        raise Invalid("Pick one of this summit's rooms.", field="room_id")
+    if session.locked:
+        raise Conflict(f"“{session.title}” is locked: unlock it before moving it.")
+    problem = to_problem(ctx)
+    moved = Placement(str(session.id), str(room_id), day_index, slot)
+    current = draft(ctx)
+    after = (*(p for p in current if p.session != moved.session), moved)
+    # The rules this move breaks: those broken after it that were not broken before.
+    before = set(check(problem, current))
+    caused = [e for e in check(problem, after) if e not in before]
+    if caused:
+        raise Conflict("That move breaks a rule: " + _words(ctx, "; ".join(caused)))
+    session.day_id, session.start_slot, session.room_id = day_id, slot, room_id
+    audit.record(
+        actor_id,
+        "schedule.move",
+        f"session:{session.id} {session.title}",
+        f"day {day_index + 1}, slot {slot + 1}, room {room_id}",
+    )
+    return session
+
+
+def _words(ctx: Context, text: str) -> str:
+    """Session ids in the checker's messages become titles; room ids become names."""
+    for s in ctx.sessions:
+        text = text.replace(f"{s.id}:", f"“{s.title}”:").replace(f"{s.id} and", f"“{s.title}” and")
+        text = text.replace(f"and {s.id}", f"and “{s.title}”")
+    for r in ctx.summit.rooms:
+        text = text.replace(f"room {r.id}", f"room {r.name}")
+    return text
+
+
+def record_result(actor_id: int | None, summit_id: int, result: Result) -> None:
+    ctx = load(summit_id)
+    apply(ctx, result.assignments)
+    audit.record(
+        actor_id,
+        "schedule.solve",
+        f"summit:{ctx.summit.slug}",
+        f"{result.status.value}, objective {result.objective}",
+    )
+
+
+@dataclass(frozen=True)
+class Clash:
+    a: DesignSession
+    b: DesignSession
+    people: int
+    same_track: bool
+
+
+def clashes(ctx: Context, limit: int = 30) -> list[Clash]:
+    """Same-track pairs in parallel, and the heaviest attendee clashes, in the draft."""
+    by_id = {str(s.id): s for s in ctx.sessions}
+    placed = {p.session: p for p in draft(ctx)}
+    weights = conflict_weights(to_problem(ctx))
+    pairs: set[tuple[str, str]] = set(weights)
+    ids = sorted(placed)
+    for i, a in enumerate(ids):
+        for b in ids[i + 1 :]:
+            if by_id[a].track_id == by_id[b].track_id:
+                pairs.add((a, b) if a < b else (b, a))
+    found = []
+    for a, b in pairs:
+        if (
+            a in placed
+            and b in placed
+            and overlaps(placed[a], by_id[a].length_slots, placed[b], by_id[b].length_slots)
+        ):
+            found.append(
+                Clash(
+                    by_id[a],
+                    by_id[b],
+                    weights.get((a, b), 0),
+                    by_id[a].track_id == by_id[b].track_id,
+                )
+            )
+    found.sort(key=lambda c: (not c.same_track, -c.people))
+    same = [c for c in found if c.same_track]
+    heavy = [c for c in found if not c.same_track and c.people > 0][:limit]
+    return same + heavy
+
+
+def goals(ctx: Context) -> sched.Goals | None:
+    placements = draft(ctx)
+    if len(placements) != len(ctx.sessions) or not ctx.sessions:
+        return None
+    return score(to_problem(ctx, with_previous=True), placements)
+
+
+def publish(actor_id: int | None, summit_id: int) -> int:
+    """P1: the draft becomes public. A published session whose time, room or title changes
+    gets SEQUENCE + 1 and a mail to its lead and to the people who starred it. Returns the
+    number of sessions that changed."""
+    ctx = load(summit_id)
+    problem = to_problem(ctx)
+    placements = draft(ctx)
+    if len(placements) != len(ctx.sessions):
+        raise Conflict("Some sessions have no place yet: solve or place them before publishing.")
+    errors = check(problem, placements)
+    if errors:
+        raise Conflict("The draft breaks rules: " + _words(ctx, "; ".join(errors[:3])))
+    changed = 0
+    for s in ctx.sessions:
+        before = (
+            s.published_day_id,
+            s.published_start_slot,
+            s.published_room_id,
+            s.published_title,
+        )
+        after = (s.day_id, s.start_slot, s.room_id, s.title)
+        if before == after:
+            continue
+        was_public = s.published_day_id is not None
+        s.published_day_id, s.published_start_slot = s.day_id, s.start_slot
+        s.published_room_id, s.published_title = s.room_id, s.title
+        if was_public:
+            s.sequence += 1
+            changed += 1
+            _notify(ctx, s, moved=before[:3] != after[:3])
+    ctx.summit.published_at = utcnow()
+    audit.record(
+        actor_id,
+        "schedule.publish",
+        f"summit:{ctx.summit.slug}",
+        f"{changed} published sessions changed",
+    )
+    return changed
+
+
+def when(ctx: Context, s: DesignSession) -> str:
+    day = next(d for d in ctx.days if d.id == s.day_id)
+    slot = day.slots[s.start_slot or 0]
+    room = next(r for r in ctx.summit.rooms if r.id == s.room_id)
+    return f"{slot.starts_at:%A %d %B, %H:%M} ({ctx.summit.timezone}), {room.name}"
+
+
+def _notify(ctx: Context, s: DesignSession, *, moved: bool) -> None:
+    people = set(ctx.stars.get(s.id, set()))
+    if s.lead_id:
+        people.add(s.lead_id)
+    link = f"{current_app.config['BASE_URL']}/{ctx.summit.slug}/sessions/{s.id}"
+    what = "moved" if moved else "renamed"
+    for user in db.session.scalars(select(User).where(User.id.in_(people))):
+        queue_mail(
+            user.email,
+            f"[{ctx.summit.name}] Session {what}: {s.title}",
+            f"Hello {user.name},\n\nThe session “{s.title}” has {what}. It is now on "
+            f"{when(ctx, s)}.\n\n{link}\n",
+        )

@@ -1,0 +1,239 @@
+"""S5 and P1 in the app: solve in the worker, look at the draft, lock, move, publish."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient, FlaskCliRunner
+from sqlalchemy import select
+
+from scheduler import check
+from summit import jobs
+from summit.extensions import db
+from summit.models import DesignSession, Interest, Job, JobStatus, OutboxEmail, Summit, Track
+from summit.services import scheduling
+from summit.services.errors import Conflict
+from tests.conftest import login
+
+
+@pytest.fixture
+def summit(make_summit, make_user) -> Summit:
+    """Three days, three rooms, two tracks, eight sessions, a few stars."""
+    summit = make_summit()
+    nova, swift = summit.tracks[0], summit.tracks[1]
+    nova.window_day = summit.design_days[0]
+    nova.window_part = "morning"  # Nova only on the first morning, like release management
+    leads = [make_user(name=f"Lead {i}") for i in range(4)]
+    fans = [make_user(name=f"Fan {i}") for i in range(6)]
+    sessions = []
+    for i in range(8):
+        track = nova if i < 3 else swift
+        sessions.append(
+            DesignSession(
+                summit_id=summit.id,
+                track_id=track.id,
+                lead_id=leads[i % 4].id,
+                title=f"Session number {i}",
+                length_slots=2 if i == 7 else 1,
+            )
+        )
+    db.session.add_all(sessions)
+    db.session.flush()
+    for fan in fans:
+        for s in sessions[:3] + sessions[5:6]:
+            db.session.add(Interest(user_id=fan.id, session_id=s.id))
+    db.session.commit()
+    return summit
+
+
+def solve_now(summit: Summit, time_limit: float = 2) -> None:
+    ctx = scheduling.load(summit.id)
+    from scheduler import SolveOptions, solve
+
+    result = solve(scheduling.to_problem(ctx), SolveOptions(time_limit=time_limit, seed=1))
+    scheduling.record_result(None, summit.id, result)
+    db.session.commit()
+
+
+def test_s5_the_problem_reflects_the_summit(summit: Summit) -> None:
+    problem = scheduling.to_problem(scheduling.load(summit.id))
+    assert len(problem.sessions) == 8
+    assert [len(d.slots) for d in problem.days] == [8, 8, 8]
+    assert {r.capacity for r in problem.rooms} == {160, 80, 30}
+    nova = next(s for s in problem.sessions if s.title == "Session number 0")
+    assert nova.allowed_windows is not None
+    assert nova.allowed_windows[0].day == 0
+    assert nova.allowed_windows[0].slots == (0, 1, 2, 3)
+    assert nova.expected_attendance == 6  # the stars
+    assert len(nova.interested) == 6
+    assert next(s for s in problem.sessions if s.title == "Session number 7").duration_slots == 2
+
+
+def test_s5_solving_runs_in_the_worker_and_reports_progress(
+    app: Flask, client: FlaskClient, summit: Summit, make_user
+) -> None:
+    organizer = make_user(is_organizer=True)
+    db.session.commit()
+    login(client, organizer)
+    response = client.post(
+        f"/organizer/summits/{summit.id}/schedule/solve", data={"time_limit": "3", "resolve": ""}
+    )
+    assert response.status_code == 302
+    assert (
+        db.session.scalar(select(DesignSession.day_id).where(DesignSession.day_id.is_not(None)))
+        is None
+    )  # nothing happened in the request
+    again = client.post(f"/organizer/summits/{summit.id}/schedule/solve", data={"time_limit": "3"})
+    assert again.status_code == 409  # one solve at a time
+    assert jobs.run_pending(app) == 1
+    job = db.session.scalar(select(Job))
+    assert job is not None
+    assert job.status == JobStatus.DONE
+    assert job.done == job.total == 30
+    outcome = json.loads(job.result)
+    assert outcome["status"] in ("optimal", "feasible")
+    assert outcome["goals"]["track_parallel_pairs"] == 0
+    ctx = scheduling.load(summit.id)
+    placements = scheduling.draft(ctx)
+    assert len(placements) == 8
+    assert check(scheduling.to_problem(ctx), placements) == []
+    nova_days = {s.day_id for s in ctx.sessions if s.track.name == "Nova"}
+    assert nova_days == {summit.design_days[0].id}
+    page = client.get(f"/organizer/summits/{summit.id}/schedule").get_data(as_text=True)
+    assert "Session number 7" in page
+    assert 'rowspan="2"' in page  # the two-slot session spans two rows
+    assert 'id="goal-parallel">0<' in page
+    state = client.get(f"/organizer/jobs/{job.id}.json").get_json()
+    assert state["status"] == "done"
+    assert state["elapsed"] is not None
+
+
+def test_s5_an_impossible_problem_is_explained(app: Flask, summit: Summit, make_user) -> None:
+    for s in db.session.scalars(select(DesignSession)):
+        s.expected_attendance = 500
+    organizer = make_user(is_organizer=True)
+    jobs.enqueue(
+        "solve_schedule", summit_id=summit.id, actor_id=organizer.id, payload={"time_limit": 2}
+    )
+    db.session.commit()
+    jobs.run_pending(app)
+    job = db.session.scalar(select(Job))
+    assert job is not None
+    assert "expects 500 people, but the largest room holds 160" in job.message
+
+
+def test_s5_lock_move_and_resolve_around_the_locks(summit: Summit, make_user) -> None:
+    organizer = make_user(is_organizer=True)
+    target = db.session.scalar(
+        select(DesignSession).where(DesignSession.title == "Session number 3")
+    )
+    assert target is not None
+    target.expected_attendance = 50
+    solve_now(summit)
+    ctx = scheduling.load(summit.id)
+    swift = [s for s in ctx.sessions if s.track.name == "Swift" and s.length_slots == 1]
+    days = summit.design_days
+    small = next(r for r in summit.rooms if r.capacity == 30)
+    # A move that breaks a rule is refused, with the reason.
+    with pytest.raises(Conflict, match="50 expected, room Winchester holds 30"):
+        scheduling.move(
+            organizer.id, summit.id, target.id, day_id=days[2].id, slot=7, room_id=small.id
+        )
+    db.session.rollback()
+    other = next(s for s in swift if s.id != target.id)
+    with pytest.raises(Conflict, match="both in room"):
+        scheduling.move(
+            organizer.id,
+            summit.id,
+            target.id,
+            day_id=other.day_id or 0,
+            slot=other.start_slot or 0,
+            room_id=other.room_id or 0,
+        )
+    db.session.rollback()
+    big = next(r for r in summit.rooms if r.capacity == 160)
+    free_slot = _free_slot(summit, days[2].id, big.id)
+    scheduling.move(
+        organizer.id, summit.id, target.id, day_id=days[2].id, slot=free_slot, room_id=big.id
+    )
+    scheduling.set_lock(organizer.id, summit.id, target.id, True)
+    db.session.commit()
+    with pytest.raises(Conflict, match="unlock it before moving it"):
+        scheduling.move(
+            organizer.id, summit.id, target.id, day_id=days[1].id, slot=0, room_id=big.id
+        )
+    db.session.rollback()
+    solve_now(summit)
+    db.session.refresh(target)
+    assert (target.day_id, target.start_slot, target.room_id) == (days[2].id, free_slot, big.id)
+
+
+def _free_slot(summit: Summit, day_id: int, room_id: int) -> int:
+    taken = set()
+    for s in db.session.scalars(
+        select(DesignSession).where(
+            DesignSession.day_id == day_id, DesignSession.room_id == room_id
+        )
+    ):
+        taken.update(range(s.start_slot or 0, (s.start_slot or 0) + s.length_slots))
+    return next(i for i in range(4, 8) if i not in taken)
+
+
+def test_p1_publish_raises_sequence_and_notifies_on_change(summit: Summit, make_user) -> None:
+    organizer = make_user(is_organizer=True)
+    db.session.commit()
+    with pytest.raises(Conflict, match="no place yet"):
+        scheduling.publish(organizer.id, summit.id)
+    db.session.rollback()
+    solve_now(summit)
+    assert scheduling.publish(organizer.id, summit.id) == 0  # first publication: no change
+    db.session.commit()
+    assert db.session.scalars(select(OutboxEmail)).all() == []
+    starred = db.session.scalar(
+        select(DesignSession).where(DesignSession.title == "Session number 5")
+    )
+    assert starred is not None
+    assert starred.sequence == 0
+    big = next(r for r in summit.rooms if r.capacity == 160)
+    day = summit.design_days[2]
+    scheduling.move(
+        organizer.id,
+        summit.id,
+        starred.id,
+        day_id=day.id,
+        slot=_free_slot(summit, day.id, big.id),
+        room_id=big.id,
+    )
+    db.session.commit()
+    assert starred.published_day_id != starred.day_id  # the public still sees the old place
+    assert scheduling.publish(organizer.id, summit.id) == 1
+    db.session.commit()
+    assert starred.sequence == 1
+    assert starred.published_day_id == day.id
+    mails = db.session.scalars(select(OutboxEmail)).all()
+    assert len(mails) == 7  # its lead and the six people who starred it
+    assert all("Session moved: Session number 5" in m.subject for m in mails)
+    assert all(f"{day.date:%A}" in m.body for m in mails)
+    others = db.session.scalars(select(DesignSession).where(DesignSession.id != starred.id))
+    assert {s.sequence for s in others} == {0}
+
+
+def test_schedule_command(runner: FlaskCliRunner, summit: Summit) -> None:
+    result = runner.invoke(args=["summit", "schedule", "--time-limit", "2", "--publish"])
+    assert result.exit_code == 0, result.output
+    assert "for 8 sessions, 3 rooms, 3 days" in result.output
+    assert "0 same-track pairs in parallel" in result.output
+    assert "Published" in result.output
+    assert db.session.scalar(select(Summit.published_at)) is not None
+
+
+def test_schedule_pages_are_for_organizers(client: FlaskClient, summit: Summit, make_user) -> None:
+    user = make_user()
+    db.session.commit()
+    login(client, user)
+    assert client.get(f"/organizer/summits/{summit.id}/schedule").status_code == 403
+    assert client.post(f"/organizer/summits/{summit.id}/schedule/publish").status_code == 403
+    track = db.session.scalar(select(Track))
+    assert track is not None
