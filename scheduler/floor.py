@@ -1,0 +1,110 @@
+"""A lower bound on the weighted objective, by counting: no schedule can do better.
+
+For each track:
+
+- *parallel pairs*: give each of its sessions one period (a (day, slot) it takes; a
+  session that takes two periods still gets one, which can only lower the count). Two
+  sessions given the same period overlap, and each pair is counted at most once, so a
+  schedule has at least Σ_p C(k_p, 2) same-track pairs in parallel, k_p being the number of
+  sessions given period p — least when the sessions are spread as evenly as possible over
+  the periods the track can use at all (those some session of it can take in some room:
+  a track restricted to a window has fewer).
+- *extra rooms*: a room holds one session per period, so room r can take at most a_r of
+  the track's slot-units (the periods where some session of the track can sit in r). The
+  track needs at least the fewest rooms whose a_r add up to its slot-units; one is free.
+
+Attendee conflicts get a floor of 0 and moved sessions too: counting cannot say which
+interested people must clash. Each goal's floor holds on its own, so the weighted sum of the
+floors is a floor of the weighted objective.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from scheduler.types import Problem, Session, SlotSet
+
+Period = tuple[int, int]  # (day, slot)
+
+
+def _closed(sets: tuple[SlotSet, ...]) -> set[Period]:
+    return {(u.day, s) for u in sets for s in u.slots}
+
+
+def _periods_by_room(problem: Problem, session: Session) -> dict[str, set[Period]]:
+    """For each room the session fits in, every period it could take there."""
+    lead = next((p for p in problem.people if p.id == session.lead), None)
+    away = _closed(lead.unavailable) if lead is not None else set()
+    windows = session.allowed_windows
+    k = session.duration_slots
+    starts: list[list[Period]] = []
+    for day in problem.days:
+        blocks = [slot.block for slot in day.slots]
+        for first in range(len(blocks) - k + 1):
+            taken = [(day.index, t) for t in range(first, first + k)]
+            if len({blocks[t] for _, t in taken}) > 1 or any(x in away for x in taken):
+                continue
+            if windows is not None and not any(
+                w.day == day.index and all(t in w.slots for _, t in taken) for w in windows
+            ):
+                continue
+            starts.append(taken)
+    out: dict[str, set[Period]] = {}
+    for room in problem.rooms:
+        if room.capacity < session.expected_attendance:
+            continue
+        closed = _closed(room.unavailable)
+        usable = {x for taken in starts if not closed.intersection(taken) for x in taken}
+        if usable:
+            out[room.id] = usable
+    return out
+
+
+def even_pairs(n: int, periods: int) -> int:
+    """The fewest pairs sharing a period when n items go into `periods` periods."""
+    if n < 2 or periods < 1:
+        return 0
+    q, r = divmod(n, periods)
+    return r * (q + 1) * q // 2 + (periods - r) * q * (q - 1) // 2
+
+
+def fewest_rooms(units: int, room_units: list[int]) -> int:
+    """The fewest rooms whose capacities (in slot-units) add up to `units`.
+
+    When even all rooms do not (no schedule exists), every room counts: still a floor.
+    """
+    if units <= 0:
+        return 0
+    total, rooms = 0, 0
+    for capacity in sorted(room_units, reverse=True):
+        total += capacity
+        rooms += 1
+        if total >= units:
+            return rooms
+    return max(rooms, 1)
+
+
+def floor(problem: Problem) -> dict[str, int]:
+    """A lower bound on every goal that counting can give, and on the weighted objective."""
+    by_track: defaultdict[str, list[Session]] = defaultdict(list)
+    for session in problem.sessions:
+        by_track[session.track].append(session)
+    pairs = extra_rooms = 0
+    for sessions in by_track.values():
+        periods: set[Period] = set()
+        room_periods: defaultdict[str, set[Period]] = defaultdict(set)
+        for session in sessions:
+            for room, usable in _periods_by_room(problem, session).items():
+                periods |= usable
+                room_periods[room] |= usable
+        pairs += even_pairs(len(sessions), len(periods))
+        units = sum(s.duration_slots for s in sessions)
+        rooms = fewest_rooms(units, [len(p) for p in room_periods.values()])
+        extra_rooms += max(0, rooms - 1)
+    weights = problem.weights
+    return {
+        "track_parallel_pairs": pairs,
+        "track_extra_rooms": extra_rooms,
+        "attendee_conflicts": 0,
+        "weighted": pairs * weights.track_parallel_pair + extra_rooms * weights.track_extra_room,
+    }

@@ -1,0 +1,297 @@
+"""A greedy baseline: min-cost placement, most constrained session first.
+
+Every session gets the feasible (room, day, slot) that adds the least weighted cost given
+the sessions already placed: attendee conflicts × weight, same-track parallel pairs ×
+weight, a room new to its track × weight, a move away from `previous` × weight. Locked
+placements go in first and are kept. The hard rules are those of `validate.check`.
+
+One pass is deterministic. With a time limit, seeded random restarts (perturbed order,
+random tie-breaking) run until the time is up and the best schedule is kept. A pass that
+gets stuck moves the sessions it could not place to the front of the next pass' order.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from scheduler.types import Placement, Problem, Session, SlotSet
+from scheduler.validate import conflict_weights
+
+Time = tuple[int, int]  # (day, first slot)
+
+# Retries of a single (time_limit == 0) pass that got stuck, each with the stuck sessions
+# moved to the front.
+STUCK_RETRIES = 10
+
+
+@dataclass(frozen=True, slots=True)
+class _Static:
+    """What does not change while placing: per session (by index), its options and costs."""
+
+    ids: list[str]
+    duration: list[int]
+    track: list[int]
+    lead: list[int]
+    size: list[int]  # expected attendance
+    neighbours: list[dict[int, int]]  # other session -> attendee conflict weight
+    options: list[list[tuple[Time, list[int]]]]  # (day, slot) -> rooms, smallest room first
+    count: list[int]  # number of (room, day, slot) candidates
+    previous: dict[int, tuple[int, int, int]]  # session -> (room, day, slot)
+    locked: list[tuple[int, int, int, int]]  # (session, room, day, slot)
+    room_ids: list[str]
+
+
+@dataclass
+class _State:
+    """One pass: what is placed so far and its weighted cost."""
+
+    room_busy: set[tuple[int, int, int]] = field(default_factory=set)  # (room, day, slot)
+    lead_busy: set[tuple[int, int, int]] = field(default_factory=set)  # (lead, day, slot)
+    at: defaultdict[Time, list[int]] = field(default_factory=lambda: defaultdict(list))
+    track_rooms: defaultdict[int, set[int]] = field(default_factory=lambda: defaultdict(set))
+    where: dict[int, tuple[int, int, int]] = field(default_factory=dict)
+    cost: int = 0
+
+
+def _closed(sets: tuple[SlotSet, ...]) -> set[Time]:
+    return {(u.day, s) for u in sets for s in u.slots}
+
+
+def _starts(problem: Problem, session: Session, away: set[Time]) -> list[Time]:
+    """Every (day, slot) where the session may start, rooms aside."""
+    windows = None
+    if session.allowed_windows is not None:
+        windows = [(w.day, set(w.slots)) for w in session.allowed_windows]
+    out = []
+    k = session.duration_slots
+    for day in problem.days:
+        blocks = [slot.block for slot in day.slots]
+        for first in range(len(blocks) - k + 1):
+            taken = range(first, first + k)
+            if len({blocks[t] for t in taken}) > 1:
+                continue
+            if any((day.index, t) in away for t in taken):
+                continue
+            if windows is not None and not any(
+                d == day.index and all(t in w for t in taken) for d, w in windows
+            ):
+                continue
+            out.append((day.index, first))
+    return out
+
+
+def _static(problem: Problem) -> _Static:
+    index = {s.id: i for i, s in enumerate(problem.sessions)}
+    tracks: dict[str, int] = {}
+    leads: dict[str, int] = {}
+    away = {p.id: _closed(p.unavailable) for p in problem.people}
+    rooms = sorted(range(len(problem.rooms)), key=lambda r: problem.rooms[r].capacity)
+    room_closed = [_closed(r.unavailable) for r in problem.rooms]
+    options: list[list[tuple[Time, list[int]]]] = []
+    for s in problem.sessions:
+        fitting = [r for r in rooms if problem.rooms[r].capacity >= s.expected_attendance]
+        here = []
+        for day, first in _starts(problem, s, away.get(s.lead, set())):
+            taken = [(day, t) for t in range(first, first + s.duration_slots)]
+            open_rooms = [r for r in fitting if not any(x in room_closed[r] for x in taken)]
+            if open_rooms:
+                here.append(((day, first), open_rooms))
+        options.append(here)
+    neighbours: list[dict[int, int]] = [{} for _ in problem.sessions]
+    for (a, b), w in conflict_weights(problem).items():
+        if a in index and b in index:
+            neighbours[index[a]][index[b]] = w
+            neighbours[index[b]][index[a]] = w
+    room_index = {r.id: i for i, r in enumerate(problem.rooms)}
+
+    def located(p: Placement) -> tuple[int, int, int]:
+        return (room_index.get(p.room, -1), p.day, p.slot)
+
+    return _Static(
+        ids=[s.id for s in problem.sessions],
+        duration=[s.duration_slots for s in problem.sessions],
+        track=[tracks.setdefault(s.track, len(tracks)) for s in problem.sessions],
+        lead=[leads.setdefault(s.lead, len(leads)) for s in problem.sessions],
+        size=[s.expected_attendance for s in problem.sessions],
+        neighbours=neighbours,
+        options=options,
+        count=[sum(len(rooms) for _, rooms in here) for here in options],
+        previous={index[p.session]: located(p) for p in problem.previous if p.session in index},
+        locked=[(index[p.session], *located(p)) for p in problem.locked if p.session in index],
+        room_ids=[r.id for r in problem.rooms],
+    )
+
+
+def _time_cost(
+    st: _Static, state: _State, i: int, when: Time, a_weight: int, p_weight: int
+) -> tuple[int, int] | None:
+    """(cost, sessions overlapping) of session i at `when`, or None if its lead is busy."""
+    day, first = when
+    slots = range(first, first + st.duration[i])
+    lead = st.lead[i]
+    if any((lead, day, t) in state.lead_busy for t in slots):
+        return None
+    if len(slots) == 1:
+        others: list[int] | set[int] = state.at.get(when, [])
+    else:
+        others = {j for t in slots for j in state.at.get((day, t), ())}
+    near = st.neighbours[i]
+    track = st.track[i]
+    cost = 0
+    for j in others:
+        cost += near.get(j, 0) * a_weight
+        if st.track[j] == track:
+            cost += p_weight
+    return cost, len(others)
+
+
+def _place(st: _Static, state: _State, i: int, room: int, day: int, first: int) -> None:
+    for t in range(first, first + st.duration[i]):
+        state.room_busy.add((room, day, t))
+        state.lead_busy.add((st.lead[i], day, t))
+        state.at[(day, t)].append(i)
+    state.track_rooms[st.track[i]].add(room)
+    state.where[i] = (room, day, first)
+
+
+def _room_cost(st: _Static, state: _State, i: int, room: int, when: Time, problem: Problem) -> int:
+    weights = problem.weights
+    cost = 0
+    used = state.track_rooms.get(st.track[i])
+    if used and room not in used:
+        cost += weights.track_extra_room
+    previous = st.previous.get(i)
+    if previous is not None and previous != (room, *when):
+        cost += weights.moved_session
+    return cost
+
+
+def _lock(st: _Static, state: _State, problem: Problem) -> bool:
+    """Place the locked sessions first; False if they break a hard rule."""
+    weights = problem.weights
+    for i, room, day, first in st.locked:
+        if i in state.where:
+            if state.where[i] != (room, day, first):
+                return False
+            continue
+        rooms = dict(st.options[i]).get((day, first), [])
+        if room not in rooms:
+            return False
+        if any((room, day, t) in state.room_busy for t in range(first, first + st.duration[i])):
+            return False
+        time_cost = _time_cost(
+            st, state, i, (day, first), weights.attendee_conflict, weights.track_parallel_pair
+        )
+        if time_cost is None:
+            return False
+        state.cost += time_cost[0] + _room_cost(st, state, i, room, (day, first), problem)
+        _place(st, state, i, room, day, first)
+    return True
+
+
+def _best(
+    st: _Static, state: _State, i: int, problem: Problem, rng: random.Random | None
+) -> tuple[int, int, int, int] | None:
+    """The cheapest (cost, room, day, slot) for session i now, or None if nothing fits."""
+    weights = problem.weights
+    best: tuple[tuple[float, ...], int, int, int, int] | None = None
+    for when, rooms in st.options[i]:
+        day, first = when
+        time_cost = _time_cost(
+            st, state, i, when, weights.attendee_conflict, weights.track_parallel_pair
+        )
+        if time_cost is None:
+            continue
+        slots = range(first, first + st.duration[i])
+        for rank, room in enumerate(rooms):
+            if any((room, day, t) in state.room_busy for t in slots):
+                continue
+            cost = time_cost[0] + _room_cost(st, state, i, room, when, problem)
+            # Ties: the emptier period (spreads sessions out), then the smallest room.
+            tie = rng.random() if rng is not None else 0.0
+            key = (float(cost), float(time_cost[1]), float(rank), tie)
+            if best is None or key < best[0]:
+                best = (key, cost, room, day, first)
+    return None if best is None else best[1:]
+
+
+def _order(st: _Static, first: list[int], rng: random.Random | None) -> list[int]:
+    """Most constrained first: fewest candidates, then longer, then bigger attendance."""
+
+    def key(i: int) -> tuple[float, int, int]:
+        noise = rng.uniform(0.8, 1.25) if rng is not None else 1.0
+        return (st.count[i] * noise, -st.duration[i], -st.size[i])
+
+    ahead = set(first)
+    rest = sorted((i for i in range(len(st.ids)) if i not in ahead), key=key)
+    return first + rest
+
+
+def _pass(
+    st: _Static, problem: Problem, first: list[int], rng: random.Random | None
+) -> tuple[_State, list[int]]:
+    """One greedy pass; the state and the sessions it could not place."""
+    state = _State()
+    if not _lock(st, state, problem):
+        return state, list(range(len(st.ids)))
+    stuck = []
+    for i in _order(st, first, rng):
+        if i in state.where:
+            continue
+        choice = _best(st, state, i, problem, rng)
+        if choice is None:
+            stuck.append(i)
+            continue
+        cost, room, day, slot = choice
+        state.cost += cost
+        _place(st, state, i, room, day, slot)
+    return state, stuck
+
+
+def _placements(st: _Static, state: _State) -> tuple[Placement, ...]:
+    return tuple(
+        Placement(st.ids[i], st.room_ids[room], day, slot)
+        for i, (room, day, slot) in sorted(state.where.items())
+    )
+
+
+def _promote(first: list[int], stuck: list[int]) -> list[int]:
+    now = set(stuck)
+    return stuck + [i for i in first if i not in now]
+
+
+def greedy(
+    problem: Problem, *, seed: int = 0, time_limit: float = 0.0
+) -> tuple[Placement, ...] | None:
+    """A valid placement of every session, or None if the greedy cannot find one.
+
+    With `time_limit` > 0, seeded random restarts until the time is up; the placement
+    with the lowest weighted objective (problem.weights) is returned.
+    """
+    deadline = time.monotonic() + time_limit
+    st = _static(problem)
+    if any(count == 0 for count in st.count) or not _lock(st, _State(), problem):
+        return None
+    best: _State | None = None
+    first: list[int] = []
+    rng: random.Random | None = None
+    attempts = 0
+    while True:
+        state, stuck = _pass(st, problem, first, rng)
+        attempts += 1
+        if not stuck and (best is None or state.cost < best.cost):
+            best = state
+        if stuck:
+            first = _promote(first, stuck)
+        if time_limit <= 0:
+            if best is not None or attempts > STUCK_RETRIES:
+                break
+        elif time.monotonic() >= deadline:
+            break
+        else:
+            # Restart from a perturbed order; sessions once stuck stay up front.
+            rng = rng or random.Random(seed)  # noqa: S311 - tie-breaking, not secrets
+    return None if best is None else _placements(st, best)
