@@ -237,3 +237,32 @@ def test_schedule_pages_are_for_organizers(client: FlaskClient, summit: Summit, 
     assert client.post(f"/organizer/summits/{summit.id}/schedule/publish").status_code == 403
     track = db.session.scalar(select(Track))
     assert track is not None
+
+
+def test_s5_the_draft_grid_marks_clashes(client: FlaskClient, summit: Summit, make_user) -> None:
+    organizer = make_user(is_organizer=True)
+    solve_now(summit)
+    a, b = db.session.scalars(
+        select(DesignSession)
+        .where(DesignSession.title.in_(["Session number 0", "Session number 1"]))
+        .order_by(DesignSession.title)
+    ).all()
+    free_room = next(r for r in summit.rooms if r.id != a.room_id)
+    if b.room_id == free_room.id and b.day_id == a.day_id and b.start_slot == a.start_slot:
+        pass  # already parallel
+    else:
+        scheduling.move(
+            organizer.id,
+            summit.id,
+            b.id,
+            day_id=a.day_id or 0,
+            slot=a.start_slot or 0,
+            room_id=free_room.id,
+        )
+    db.session.commit()
+    login(client, organizer)
+    page = client.get(f"/organizer/summits/{summit.id}/schedule").get_data(as_text=True)
+    # Same track in parallel, and six people who starred both: marked on both sessions.
+    assert "⚠ clash: same track, 6 people with “Session number 1”" in page
+    assert "⚠ clash: same track, 6 people with “Session number 0”" in page
+    assert "Same track (Nova)</strong> in parallel" in page

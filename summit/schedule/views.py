@@ -54,6 +54,13 @@ def _page(summit_id: int, status: int = 200, move_form: MoveForm | None = None) 
     form.slot.choices = choices(*((i, f"Slot {i + 1}") for i in range(most)))
     form.room_id.choices = choices(*((r.id, r.name) for r in ctx.summit.rooms))
     placed = [s for s in ctx.sessions if s.day_id is not None]
+    clashes = scheduling.clashes(ctx)
+    marks: dict[int, list[str]] = {}
+    for c in clashes:
+        people = f"{c.people} people" if c.people else ""
+        what = ", ".join(x for x in ("same track" if c.same_track else "", people) if x)
+        marks.setdefault(c.a.id, []).append(f"{what} with “{c.b.title}”")
+        marks.setdefault(c.b.id, []).append(f"{what} with “{c.a.title}”")
     return render_template(
         "schedule/page.html",
         summit=ctx.summit,
@@ -64,7 +71,8 @@ def _page(summit_id: int, status: int = 200, move_form: MoveForm | None = None) 
         move_form=form,
         lock_form=LockForm(formdata=None),
         action_form=ActionForm(),
-        clashes=scheduling.clashes(ctx),
+        clashes=clashes,
+        marks=marks,
         goals=scheduling.goals(ctx),
         unplaced=[s for s in ctx.sessions if s not in placed],
         JobStatus=JobStatus,

@@ -124,14 +124,7 @@ def to_problem(ctx: Context, *, with_previous: bool = False) -> Problem:
         )
     locked = tuple(_placement(ctx, s) for s in ctx.sessions if s.locked and _placed(s))
     previous = tuple(
-        sched.Placement(
-            str(s.id),
-            str(s.published_room_id),
-            ctx.day_index(s.published_day_id) or 0,
-            s.published_start_slot or 0,
-        )
-        for s in ctx.sessions
-        if with_previous and s.published_day_id is not None and s.published_room_id is not None
+        _previous(ctx, s) for s in ctx.sessions if with_previous and (_published(s) or _placed(s))
     )
     people = tuple(sched.Person(pid, name) for pid, name in sorted(leads.items()))
     return Problem(
@@ -146,6 +139,22 @@ def to_problem(ctx: Context, *, with_previous: bool = False) -> Problem:
         previous=previous,
         slot_minutes=ctx.days[0].slot_minutes if ctx.days else 0,
     )
+
+
+def _published(s: DesignSession) -> bool:
+    return s.published_day_id is not None and s.published_room_id is not None
+
+
+def _previous(ctx: Context, s: DesignSession) -> Placement:
+    """Where a re-solve should leave a session: its published place, else its draft one."""
+    if _published(s):
+        return Placement(
+            str(s.id),
+            str(s.published_room_id),
+            ctx.day_index(s.published_day_id) or 0,
+            s.published_start_slot or 0,
+        )
+    return _placement(ctx, s)
 
 
 def _placed(s: DesignSession) -> bool:
