@@ -31,16 +31,16 @@ def test_sign_up_log_out_log_in_and_see_the_home_page(live_server, page, make_su
     page.get_by_label("Affiliation").fill("Canonical")
     page.get_by_label("Contributor claim").select_option("known")
     page.get_by_role("button", name="Create account").click()
-    assert page.get_by_text("Welcome, Rick Harding").is_visible()
-    assert page.get_by_role("heading", name="Diablo Design Summit").is_visible()
+    expect(page.get_by_text("Welcome, Rick Harding")).to_be_visible()
+    expect(page.get_by_role("heading", name="Diablo Design Summit")).to_be_visible()
     page.get_by_role("button", name="Log out").click()
-    assert page.get_by_text("You are logged out").is_visible()
+    expect(page.get_by_text("You are logged out")).to_be_visible()
     page.get_by_role("link", name="Log in").click()
     page.get_by_label("Email").fill("rick@example.org")
     page.get_by_label("Password").fill("a-long-password")
     page.get_by_role("button", name="Log in").click()
-    assert page.get_by_text("Logged in as Rick Harding").is_visible()
-    assert page.locator("#event-design_summit").get_by_text("250").is_visible()
+    expect(page.get_by_text("Logged in as Rick Harding")).to_be_visible()
+    expect(page.locator("#event-design_summit").get_by_text("250")).to_be_visible()
     db.session.expire_all()
     user = db.session.scalar(select(User).where(User.email == "rick@example.org"))
     assert user is not None
@@ -61,12 +61,12 @@ def test_organizer_adds_a_room(live_server, page, make_summit, make_user) -> Non
     page.get_by_label("Name").fill("Stevens Creek")
     page.get_by_label("Seats").fill("0")
     page.get_by_role("button", name="Save").click()
-    assert page.get_by_text("Number must be between 1 and 100000").is_visible()
+    expect(page.get_by_text("Number must be between 1 and 100000")).to_be_visible()
     page.get_by_label("Seats").fill("60")
     page.get_by_label("Layout").select_option("fishbowl")
     page.get_by_role("button", name="Save").click()
-    assert page.get_by_text("Saved.").is_visible()
-    assert page.locator("#rooms").get_by_text("Stevens Creek").is_visible()
+    expect(page.get_by_text("Saved.")).to_be_visible()
+    expect(page.locator("#rooms").get_by_text("Stevens Creek")).to_be_visible()
     db.session.expire_all()
     room = db.session.scalar(select(Room).where(Room.name == "Stevens Creek"))
     assert room is not None
@@ -97,19 +97,19 @@ def test_register_wait_and_get_confirmed_by_an_organizer(
         ann, bob, org = pages["ann"], pages["bob"], pages["org"]
         ann.goto(f"{live_server}/diablo/register")
         ann.get_by_role("button", name="Register for the Design Summit").click()
-        assert ann.get_by_text("You are confirmed for the Design Summit").is_visible()
+        expect(ann.get_by_text("You are confirmed for the Design Summit")).to_be_visible()
         bob.goto(f"{live_server}/diablo/register")
         bob.get_by_role("button", name="Register for the Design Summit").click()
-        assert bob.get_by_text("on the waiting list at position 1").is_visible()
+        expect(bob.get_by_text("on the waiting list at position 1")).to_be_visible()
         org.goto(f"{live_server}/organizer/")
         org.get_by_role("link", name="Diablo Design Summit").click()
         org.get_by_role("link", name="waiting list of the Design Summit").click()
         org.get_by_label("Pick Bob Second").check()
         org.get_by_role("button", name="Confirm the ticked entries").click()
-        assert org.get_by_text("Confirmed 1.").is_visible()
-        assert org.locator("#count-confirmed").inner_text() == "2"
+        expect(org.get_by_text("Confirmed 1.")).to_be_visible()
+        expect(org.locator("#count-confirmed")).to_have_text("2")
         bob.goto(f"{live_server}/my/registrations")
-        assert bob.locator("tr.registration td.status").inner_text() == "confirmed"
+        expect(bob.locator("tr.registration td.status")).to_have_text("confirmed")
         bob.screenshot(path=str(ARTIFACTS / f"registration-confirmed-{TEST_DB}.png"))
     finally:
         for p in pages.values():
@@ -162,39 +162,36 @@ def test_blueprints_become_a_merged_session_that_an_attendee_stars(
         dev.get_by_label("Description").fill("Several NICs per instance.\nBoth flat and VLAN.")
         dev.get_by_label("Blueprint URL").fill("https://blueprints.launchpad.net/nova/+spec/x")
         dev.get_by_role("button", name="Submit blueprint").click()
-        assert dev.get_by_text("Blueprint saved").is_visible()
+        expect(dev.get_by_text("Blueprint saved")).to_be_visible()
 
         org.goto(f"{live_server}/organizer/summits/{summit.id}/blueprints")
         org.get_by_role("button", name="Accept Multi-NIC support").click()
-        assert org.get_by_text("Accepted: session “Multi-NIC support” created.").is_visible()
+        expect(org.get_by_text("Accepted: session “Multi-NIC support” created.")).to_be_visible()
         org.get_by_label("Merge NIC hotplug for Nova into session").select_option(
             label="Nova: Multi-NIC support"
         )
         org.get_by_role("button", name="Merge NIC hotplug for Nova").click()
-        assert org.get_by_text("Merged into “Multi-NIC support”").is_visible()
+        expect(org.get_by_text("Merged into “Multi-NIC support”")).to_be_visible()
         org.get_by_role("button", name="Accept Flavor extra specs").click()
-        assert org.get_by_text("session “Flavor extra specs” created").is_visible()
+        expect(org.get_by_text("session “Flavor extra specs” created")).to_be_visible()
 
         fan.goto(f"{live_server}/diablo/sessions")
         item = fan.locator("li.session", has_text="Multi-NIC support")
-        assert item.locator("[data-count]").inner_text() == "0"
+        expect(item.locator("[data-count]")).to_have_text("0")
         item.get_by_role("button", name="Star Multi-NIC support").click()
         expect(item.locator("[data-count]")).to_have_text("1")
         expect(item.get_by_role("button", name="Starred Multi-NIC support")).to_have_attribute(
             "aria-pressed", "true"
         )
         fan.reload()
-        assert (
-            fan.locator("li.session", has_text="Multi-NIC support")
-            .locator("[data-count]")
-            .inner_text()
-            == "1"
-        )
+        expect(
+            fan.locator("li.session", has_text="Multi-NIC support").locator("[data-count]")
+        ).to_have_text("1")
         fan.locator("li.session", has_text="Multi-NIC support").get_by_role(
             "link", name="Multi-NIC support"
         ).click()
-        assert fan.get_by_text("NIC hotplug for Nova").is_visible()
-        assert fan.get_by_text("submitted by Dev Two").is_visible()
+        expect(fan.get_by_text("NIC hotplug for Nova")).to_be_visible()
+        expect(fan.get_by_text("submitted by Dev Two")).to_be_visible()
         fan.screenshot(path=str(ARTIFACTS / f"session-page-{TEST_DB}.png"))
     finally:
         for p in pages.values():
@@ -239,21 +236,21 @@ def test_schedule_run_watch_lock_move_resolve_publish(
     # The page polls the job and reloads with the draft when the solver is done.
     expect(page.get_by_role("button", name="Lock Design session 0")).to_be_visible(timeout=30_000)
     worker.join()
-    assert "Solved" in page.locator("#solve-message").inner_text()
+    expect(page.locator("#solve-message")).to_contain_text("Solved")
     page.get_by_role("button", name="Lock Design session 0").click()
-    assert page.get_by_text("“Design session 0” locked.").is_visible()
+    expect(page.get_by_text("“Design session 0” locked.")).to_be_visible()
     page.get_by_label("Session", exact=True).select_option(label="Swift: Design session 1")
     page.get_by_label("Day", exact=True).select_option(index=2)
     page.get_by_label("Slot", exact=True).select_option(label="Slot 8")
     page.get_by_label("Room", exact=True).select_option(label="Ballroom A")
     page.get_by_role("button", name="Move", exact=True).click()
-    assert page.get_by_text("Moved “Design session 1”.").is_visible()
+    expect(page.get_by_text("Moved “Design session 1”.")).to_be_visible()
     page.get_by_role("button", name="Run the solver").click()
     worker = _run_worker_once(app)
     expect(page.locator("#solve-status")).to_have_text("done", timeout=30_000)
     worker.join()
     page.get_by_role("button", name="Publish the schedule").click()
-    assert page.get_by_text("Published.").is_visible()
+    expect(page.get_by_text("Published.")).to_be_visible()
     page.screenshot(path=str(ARTIFACTS / f"schedule-draft-{TEST_DB}.png"), full_page=True)
     db.session.expire_all()
     locked = db.session.scalar(
