@@ -4,7 +4,7 @@ from scheduler import solve, check, score
 result = solve(problem, SolveOptions(time_limit=10, seed=1))
 """
 
-from scheduler.model import solve
+from scheduler.solver import solve
 from scheduler.types import Placement, Problem, Result, SolveOptions, Status
 from scheduler.validate import check, score
 

@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 from scheduler.fileio import FormatError, load_problem, load_result, result_to_json
-from scheduler.model import solve
+from scheduler.solver import solve
 from scheduler.types import SolveOptions, Status
 from scheduler.validate import check, score
 

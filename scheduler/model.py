@@ -8,29 +8,21 @@ interval per candidate room; rooms and leads each get a no-overlap constraint.
 
 from __future__ import annotations
 
-import time
 from collections import defaultdict
-from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from ortools.sat.python import cp_model
 
-from scheduler.explain import explain, starts
-from scheduler.greedy import greedy
+from scheduler.explain import starts
 from scheduler.types import (
     Placement,
     Problem,
-    Progress,
-    Result,
     Session,
-    SolveOptions,
-    Status,
     Weights,
 )
-from scheduler.validate import check, conflict_weights, pair, score
+from scheduler.validate import conflict_weights, pair
 
 LinearTerm = tuple[int, cp_model.IntVar]
-DETERMINISTIC_PER_SECOND = 0.1
 
 
 @dataclass
@@ -173,8 +165,11 @@ def _clashes(
             for i, a in enumerate(members):
                 for b in members[i + 1 :]:
                     cost[pair(a, b)] += weights.track_parallel_pair
+    fixed = {p.session for p in problem.locked}
     for (a, b), w in cost.items():
-        if w > 0:
+        # Two locked sessions clash or not whatever the search does: no variable needed
+        # (this keeps the small models of the neighbourhood search small).
+        if w > 0 and not (a in fixed and b in fixed):
             built.objective.append((w, _overlap_flag(built, sessions[a], sessions[b])))
 
 
@@ -215,92 +210,7 @@ def _moves(built: Built, problem: Problem, weight: int) -> None:
         built.objective.append((weight, moved))
 
 
-class _Watcher(cp_model.CpSolverSolutionCallback):
-    def __init__(self, report: Callable[[Progress], None] | None) -> None:
-        super().__init__()
-        self.report = report
-        self.first_at: float | None = None
-
-    def on_solution_callback(self) -> None:
-        if self.first_at is None:
-            self.first_at = self.wall_time
-        if self.report is not None:
-            self.report(Progress(self.wall_time, self.objective_value, self.best_objective_bound))
-
-
-STATUS = {
-    cp_model.OPTIMAL: Status.OPTIMAL,
-    cp_model.FEASIBLE: Status.FEASIBLE,
-    cp_model.INFEASIBLE: Status.INFEASIBLE,
-    cp_model.UNKNOWN: Status.UNKNOWN,
-}
-
-
-def solve(
-    problem: Problem,
-    options: SolveOptions | None = None,
-    *,
-    on_progress: Callable[[Progress], None] | None = None,
-    hint: tuple[Placement, ...] = (),
-) -> Result:
-    """Place every session (S1), minimising the weighted goals (S2); explain failure (S3).
-
-    S4: the search is bounded by deterministic time and, with several workers, interleaved,
-    so the same problem, seed and options give the same schedule.
-    """
-    options = options or SolveOptions()
-    started = time.perf_counter()
-    reasons = explain(problem)
-    if reasons:
-        return Result(Status.INFEASIBLE, time.perf_counter() - started, explanation=tuple(reasons))
-    weights = options.weights or problem.weights
-    built = build(problem, weights)
-    if not hint:
-        # One deterministic greedy pass gives the search a good first schedule at once.
-        hint = greedy(replace(problem, weights=weights), seed=options.seed) or ()
-    _add_hint(built, problem, hint)
-    solver = cp_model.CpSolver()
-    params = solver.parameters
-    params.random_seed = options.seed
-    params.num_workers = max(1, options.workers)
-    params.interleave_search = options.workers > 1
-    # S4: deterministic time, not wall time, ends the search, so a rerun gives the same
-    # schedule. On a 2-core machine, 1 s of wall time is about 0.1 deterministic units.
-    params.max_deterministic_time = options.time_limit * DETERMINISTIC_PER_SECOND
-    # A safety net only: the deterministic limit is meant to bind first.
-    params.max_time_in_seconds = options.time_limit * 2 + 5
-    params.log_search_progress = options.log
-    watcher = _Watcher(on_progress)
-    code = solver.solve(built.model, watcher)
-    seconds = time.perf_counter() - started
-    status = STATUS.get(code, Status.UNKNOWN)
-    if status in (Status.INFEASIBLE, Status.UNKNOWN):
-        why = (
-            "No schedule satisfies every rule at once; unlock some sessions, or add rooms or slots."
-            if status is Status.INFEASIBLE
-            else f"No schedule was found within the time limit ({options.time_limit:g} s)."
-        )
-        return Result(status, seconds, explanation=(why,))
-    assignments = _read(built, problem, solver)
-    goals = score(problem, assignments)
-    objective = goals.weighted(weights)
-    bound = max(0.0, solver.best_objective_bound)
-    gap = 0.0 if objective == 0 else max(0.0, (objective - bound) / objective)
-    problems = check(problem, assignments)
-    if problems:  # the model and the checker disagree: a bug, never a silent bad schedule
-        raise AssertionError("solver result breaks hard rules: " + "; ".join(problems))
-    return Result(
-        status,
-        seconds,
-        objective=objective,
-        bound=round(bound, 3),
-        gap=round(gap, 4),
-        goals=goals,
-        assignments=assignments,
-    )
-
-
-def _add_hint(built: Built, problem: Problem, hint: tuple[Placement, ...]) -> None:
+def add_hint(built: Built, problem: Problem, hint: tuple[Placement, ...]) -> None:
     """A complete hint: every variable gets the value the hinted placement implies, so the
     search starts from that schedule (a partial hint is often dropped)."""
     sessions = {s.id: s for s in problem.sessions}
@@ -329,7 +239,9 @@ def _add_hint(built: Built, problem: Problem, hint: tuple[Placement, ...]) -> No
         model.add_hint(var, previous[sid] != placed[sid])
 
 
-def _read(built: Built, problem: Problem, solver: cp_model.CpSolver) -> tuple[Placement, ...]:
+def read_placements(
+    built: Built, problem: Problem, solver: cp_model.CpSolver
+) -> tuple[Placement, ...]:
     out = []
     for s in problem.sessions:
         day, slot = built.to_day_slot(solver.value(built.start[s.id]))
