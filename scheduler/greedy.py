@@ -263,13 +263,19 @@ def _promote(first: list[int], stuck: list[int]) -> list[int]:
     return stuck + [i for i in first if i not in now]
 
 
+def work(problem: Problem) -> int:
+    """How much one pass has to look at: a deterministic measure of its running time."""
+    return sum(len(rooms) for opts in _static(problem).options for _t, rooms in opts)
+
+
 def greedy(
-    problem: Problem, *, seed: int = 0, time_limit: float = 0.0
+    problem: Problem, *, seed: int = 0, time_limit: float = 0.0, restarts: int = 0
 ) -> tuple[Placement, ...] | None:
     """A valid placement of every session, or None if the greedy cannot find one.
 
-    With `time_limit` > 0, seeded random restarts until the time is up; the placement
-    with the lowest weighted objective (problem.weights) is returned.
+    With `time_limit` > 0, seeded random restarts until the time is up; with `restarts`
+    > 0, exactly that many (repeatable, S4). The placement with the lowest weighted
+    objective (problem.weights) is returned.
     """
     deadline = time.monotonic() + time_limit
     st = _static(problem)
@@ -286,7 +292,11 @@ def greedy(
             best = state
         if stuck:
             first = _promote(first, stuck)
-        if time_limit <= 0:
+        if restarts > 0:
+            if attempts > restarts and (best is not None or attempts > restarts + STUCK_RETRIES):
+                break
+            rng = rng or random.Random(seed)  # noqa: S311 - tie-breaking, not secrets
+        elif time_limit <= 0:
             if best is not None or attempts > STUCK_RETRIES:
                 break
         elif time.monotonic() >= deadline:

@@ -19,7 +19,7 @@ from ortools.sat.python import cp_model
 
 from scheduler.explain import explain
 from scheduler.floor import floor
-from scheduler.greedy import greedy
+from scheduler.greedy import greedy, work
 from scheduler.lns import improve
 from scheduler.model import add_hint, build, read_placements
 from scheduler.types import Placement, Problem, Progress, Result, SolveOptions, Status
@@ -27,7 +27,15 @@ from scheduler.validate import check, score
 
 # On a 2-core machine one second of search is about this many deterministic units.
 DETERMINISTIC_PER_SECOND = 0.1
-FULL_MODEL_SHARE = 0.4  # of the time for CP-SAT on the whole model; LNS gets the rest
+FULL_MODEL_SHARE = 0.4  # of the search time for CP-SAT on the whole model; LNS gets the rest
+GREEDY_SHARE = 0.3  # of the time for greedy restarts, counted in passes (repeatable)
+SECONDS_PER_WORK = 1.8e-6  # one greedy pass costs about this per unit of greedy.work()
+WALL_SLACK = 1.25
+MAX_PASSES = 300  # beyond this, restarts stop paying (and tiny problems waste time)
+
+
+def elapsed(started: float) -> float:
+    return time.perf_counter() - started
 
 
 class _Watcher(cp_model.CpSolverSolutionCallback):
@@ -61,9 +69,15 @@ def solve(
         return Result(Status.INFEASIBLE, time.perf_counter() - started, explanation=tuple(reasons))
     weights = options.weights or problem.weights
     problem = replace(problem, weights=weights)
+    search_seconds = options.time_limit
     if not hint:
-        hint = greedy(problem, seed=options.seed) or ()
-    budget = options.time_limit * DETERMINISTIC_PER_SECOND
+        passes = int(GREEDY_SHARE * options.time_limit / (SECONDS_PER_WORK * max(work(problem), 1)))
+        hint = greedy(problem, seed=options.seed, restarts=min(max(passes, 0), MAX_PASSES)) or ()
+        search_seconds *= 1 - GREEDY_SHARE
+        if hint and on_progress is not None:  # the first feasible schedule, at once
+            value = score(problem, hint).weighted(weights)
+            on_progress(Progress(time.perf_counter() - started, value, 0.0))
+    budget = search_seconds * DETERMINISTIC_PER_SECOND
     built = build(problem, weights)
     add_hint(built, problem, hint)
     solver = cp_model.CpSolver()
@@ -72,7 +86,9 @@ def solve(
     params.num_workers = max(1, options.workers)
     params.interleave_search = options.workers > 1
     params.max_deterministic_time = budget * FULL_MODEL_SHARE if hint else budget
-    params.max_time_in_seconds = options.time_limit * 2 + 5  # a safety net only
+    # Wall time is a safety net that keeps the caller's limit on big problems, where the
+    # calibration above runs long; when it binds, a rerun may differ.
+    params.max_time_in_seconds = max(0.5, options.time_limit * WALL_SLACK - elapsed(started))
     params.log_search_progress = options.log
     code = solver.solve(built.model, _Watcher(started, on_progress))
     if code == cp_model.INFEASIBLE:
