@@ -1,12 +1,13 @@
-"""solve(): explain, start greedy, improve with CP-SAT and large-neighbourhood search (S1-S4).
+"""solve(): explain, start greedy, anneal, then CP-SAT for a bound (S1-S4).
 
 1. Counting checks explain an impossible problem at once (explain.py).
-2. One greedy pass gives a first schedule in milliseconds (greedy.py).
-3. CP-SAT on the whole model, hinted with it, improves it and proves a lower bound.
-4. Large-neighbourhood search (lns.py) spends the rest of the time improving it.
+2. Greedy restarts give a first schedule in milliseconds (greedy.py).
+3. Simulated annealing (anneal.py) improves it: relocations and swaps, costed incrementally.
+4. CP-SAT on the whole model, hinted with the best schedule, improves it where it can and
+   proves a lower bound; the counting floor (floor.py) is a second bound.
 
-S4: every limit is deterministic time, so the same problem, seed and options give the same
-schedule; wall time is only a safety net.
+S4: every budget is counted in passes, moves or deterministic time, so the same problem,
+seed and options give the same schedule; wall time is only a safety net.
 """
 
 from __future__ import annotations
@@ -17,18 +18,21 @@ from dataclasses import replace
 
 from ortools.sat.python import cp_model
 
+from scheduler.anneal import anneal
 from scheduler.explain import explain
 from scheduler.floor import floor
 from scheduler.greedy import greedy, work
-from scheduler.lns import improve
 from scheduler.model import add_hint, build, read_placements
 from scheduler.types import Placement, Problem, Progress, Result, SolveOptions, Status
 from scheduler.validate import check, score
 
 # On a 2-core machine one second of search is about this many deterministic units.
 DETERMINISTIC_PER_SECOND = 0.1
-FULL_MODEL_SHARE = 0.4  # of the search time for CP-SAT on the whole model; LNS gets the rest
-GREEDY_SHARE = 0.3  # of the time for greedy restarts, counted in passes (repeatable)
+GREEDY_SHARE = 0.2  # of the time for greedy restarts, counted in passes (repeatable)
+ANNEAL_SHARE = 0.5  # of the time for annealing, counted in moves; CP-SAT gets the rest
+MOVES_PER_SECOND = 60_000  # annealing moves per second on a 2-core machine
+ANNEAL_CHUNK = 200_000  # each chunk re-heats from the best schedule so far
+MOVES_PER_SESSION = 10_000  # small problems need few moves (CP-SAT settles them)
 SECONDS_PER_WORK = 1.8e-6  # one greedy pass costs about this per unit of greedy.work()
 WALL_SLACK = 1.25
 MAX_PASSES = 300  # beyond this, restarts stop paying (and tiny problems waste time)
@@ -54,6 +58,32 @@ class _Watcher(cp_model.CpSolverSolutionCallback):
             )
 
 
+def _anneal(
+    problem: Problem,
+    start: tuple[Placement, ...],
+    options: SolveOptions,
+    started: float,
+    on_progress: Callable[[Progress], None] | None,
+) -> tuple[Placement, ...]:
+    """Annealing in chunks, each from the best schedule so far, for the moves budgeted."""
+    moves = min(
+        int(options.time_limit * ANNEAL_SHARE * MOVES_PER_SECOND),
+        MOVES_PER_SESSION * len(problem.sessions),
+    )
+    best, value = start, score(problem, start).weighted(problem.weights)
+    chunk = 0
+    while moves > 0 and elapsed(started) < options.time_limit * WALL_SLACK:
+        candidate = anneal(problem, best, seed=options.seed + chunk, moves=min(moves, ANNEAL_CHUNK))
+        moves -= ANNEAL_CHUNK
+        chunk += 1
+        candidate_value = score(problem, candidate).weighted(problem.weights)
+        if candidate_value < value:
+            best, value = candidate, candidate_value
+            if on_progress is not None:
+                on_progress(Progress(elapsed(started), value, 0.0))
+    return best
+
+
 def solve(
     problem: Problem,
     options: SolveOptions | None = None,
@@ -69,14 +99,16 @@ def solve(
         return Result(Status.INFEASIBLE, time.perf_counter() - started, explanation=tuple(reasons))
     weights = options.weights or problem.weights
     problem = replace(problem, weights=weights)
-    search_seconds = options.time_limit
+    search_seconds = options.time_limit * (1 - ANNEAL_SHARE)
     if not hint:
         passes = int(GREEDY_SHARE * options.time_limit / (SECONDS_PER_WORK * max(work(problem), 1)))
         hint = greedy(problem, seed=options.seed, restarts=min(max(passes, 0), MAX_PASSES)) or ()
-        search_seconds *= 1 - GREEDY_SHARE
+        search_seconds -= options.time_limit * GREEDY_SHARE
         if hint and on_progress is not None:  # the first feasible schedule, at once
             value = score(problem, hint).weighted(weights)
             on_progress(Progress(time.perf_counter() - started, value, 0.0))
+    if hint:
+        hint = _anneal(problem, hint, options, started, on_progress)
     budget = search_seconds * DETERMINISTIC_PER_SECOND
     built = build(problem, weights)
     add_hint(built, problem, hint)
@@ -85,7 +117,7 @@ def solve(
     params.random_seed = options.seed
     params.num_workers = max(1, options.workers)
     params.interleave_search = options.workers > 1
-    params.max_deterministic_time = budget * FULL_MODEL_SHARE if hint else budget
+    params.max_deterministic_time = budget
     # Wall time is a safety net that keeps the caller's limit on big problems, where the
     # calibration above runs long; when it binds, a rerun may differ.
     params.max_time_in_seconds = max(0.5, options.time_limit * WALL_SLACK - elapsed(started))
@@ -112,20 +144,10 @@ def solve(
                 f"No schedule was found within the time limit ({options.time_limit:g} s).",
             ),
         )
+    if hint and score(problem, hint).weighted(weights) < score(problem, best).weighted(weights):
+        best = hint  # CP-SAT stopped before it got back to the hint
     proven = code == cp_model.OPTIMAL
     cp_bound = max(0.0, solver.best_objective_bound) if code != cp_model.UNKNOWN else 0.0
-    if not proven:
-        spent = float(solver.response_proto.deterministic_time)
-        best = improve(
-            problem,
-            weights,
-            best,
-            seed=options.seed,
-            budget=budget - spent,
-            wall_limit=options.time_limit * 2 + 5,
-            started=started,
-            on_progress=on_progress,
-        )
     goals = score(problem, best)
     objective = goals.weighted(weights)
     bound = objective if proven else min(objective, max(cp_bound, floor(problem)["weighted"]))

@@ -1,0 +1,222 @@
+"""Simulated annealing over placements: relocate one session, or swap two of equal length.
+
+Pure Python with incremental costs: taking a session out and putting it back touches only
+the sessions in the same periods, so a move costs microseconds. The number of moves is
+fixed by the caller and the generator is seeded, so a run is repeatable (S4).
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from collections import defaultdict
+
+from scheduler.explain import starts
+from scheduler.types import Placement, Problem
+from scheduler.validate import conflict_weights
+
+Spot = tuple[int, int]  # (global period, room index)
+
+
+class _State:
+    def __init__(self, problem: Problem, start: tuple[Placement, ...]) -> None:
+        w = problem.weights
+        self.problem = problem
+        self.offsets: list[int] = []
+        total = 0
+        for day in problem.days:
+            self.offsets.append(total)
+            total += len(day.slots)
+        self.rooms = [r.id for r in problem.rooms]
+        room_index = {r: k for k, r in enumerate(self.rooms)}
+        sessions = problem.sessions
+        self.ids = [s.id for s in sessions]
+        index = {sid: i for i, sid in enumerate(self.ids)}
+        self.dur = [s.duration_slots for s in sessions]
+        tracks = {t: k for k, t in enumerate(sorted({s.track for s in sessions}))}
+        self.track = [tracks[s.track] for s in sessions]
+        leads = {p: k for k, p in enumerate(sorted({s.lead for s in sessions}))}
+        self.lead = [leads[s.lead] for s in sessions]
+        self.w_track, self.w_room, self.w_move = (
+            w.track_parallel_pair,
+            w.track_extra_room,
+            w.moved_session,
+        )
+        self.nbr: list[dict[int, int]] = [{} for _ in sessions]
+        for (a, b), people in conflict_weights(problem).items():
+            if a in index and b in index and people:
+                self.nbr[index[a]][index[b]] = people * w.attendee_conflict
+                self.nbr[index[b]][index[a]] = people * w.attendee_conflict
+        closed = [{(u.day, t) for u in r.unavailable for t in u.slots} for r in problem.rooms]
+        self.options: list[list[Spot]] = []
+        for s in sessions:
+            spots = []
+            for d, first in starts(problem, s):
+                g = self.offsets[d] + first
+                for k, room in enumerate(problem.rooms):
+                    if room.capacity >= s.expected_attendance and not any(
+                        (d, first + n) in closed[k] for n in range(s.duration_slots)
+                    ):
+                        spots.append((g, k))
+            self.options.append(spots)
+        self.allowed = [set(spots) for spots in self.options]
+        self.locked = {index[p.session] for p in problem.locked if p.session in index}
+        self.previous: dict[int, Spot] = {}
+        for p in problem.previous:
+            if p.session in index and p.room in room_index:
+                self.previous[index[p.session]] = (self.offsets[p.day] + p.slot, room_index[p.room])
+        self.at: defaultdict[int, set[int]] = defaultdict(set)  # period -> sessions
+        self.room_at: dict[tuple[int, int], int] = {}
+        self.lead_at: defaultdict[tuple[int, int], int] = defaultdict(int)
+        self.track_room: defaultdict[tuple[int, int], int] = defaultdict(int)
+        self.spot: list[Spot] = [(0, 0)] * len(sessions)
+        self.cost = 0
+        for p in start:
+            i = index[p.session]
+            self.cost += self.add(i, (self.offsets[p.day] + p.slot, room_index[p.room]))
+
+    def fits(self, i: int, spot: Spot) -> bool:
+        g, room = spot
+        for t in range(g, g + self.dur[i]):
+            if (room, t) in self.room_at or self.lead_at[(self.lead[i], t)]:
+                return False
+        return True
+
+    def add(self, i: int, spot: Spot) -> int:
+        """Place session i; returns the cost it adds."""
+        g, room = spot
+        cost, seen = 0, set()
+        for t in range(g, g + self.dur[i]):
+            for j in self.at[t]:
+                if j not in seen:
+                    seen.add(j)
+                    cost += self.nbr[i].get(j, 0) + (
+                        self.w_track if self.track[j] == self.track[i] else 0
+                    )
+            self.at[t].add(i)
+            self.room_at[(room, t)] = i
+            self.lead_at[(self.lead[i], t)] += 1
+        key = (self.track[i], room)
+        if self.track_room[key] == 0:
+            cost += self.w_room
+        self.track_room[key] += 1
+        if i in self.previous and self.previous[i] != spot:
+            cost += self.w_move
+        self.spot[i] = spot
+        return cost
+
+    def remove(self, i: int) -> int:
+        """Take session i out; returns the cost it took away."""
+        g, room = self.spot[i]
+        for t in range(g, g + self.dur[i]):
+            self.at[t].discard(i)
+            del self.room_at[(room, t)]
+            self.lead_at[(self.lead[i], t)] -= 1
+        cost, seen = 0, set()
+        for t in range(g, g + self.dur[i]):
+            for j in self.at[t]:
+                if j not in seen:
+                    seen.add(j)
+                    cost += self.nbr[i].get(j, 0) + (
+                        self.w_track if self.track[j] == self.track[i] else 0
+                    )
+        key = (self.track[i], room)
+        self.track_room[key] -= 1
+        if self.track_room[key] == 0:
+            cost += self.w_room
+        if i in self.previous and self.previous[i] != self.spot[i]:
+            cost += self.w_move
+        return cost
+
+    def placements(self) -> tuple[Placement, ...]:
+        out = []
+        for i, (g, room) in enumerate(self.spot):
+            day = max(d for d, off in enumerate(self.offsets) if off <= g)
+            out.append(Placement(self.ids[i], self.rooms[room], day, g - self.offsets[day]))
+        return tuple(out)
+
+
+def anneal(
+    problem: Problem,
+    start: tuple[Placement, ...],
+    *,
+    seed: int,
+    moves: int,
+    t0: float = 4.0,
+    t1: float = 0.05,
+) -> tuple[Placement, ...]:
+    """The best placement seen in `moves` annealing steps from `start`."""
+    state = _State(problem, start)
+    rng = random.Random(seed)  # noqa: S311 - search randomness, not security
+    movable = [i for i in range(len(state.ids)) if i not in state.locked and state.options[i]]
+    if not movable or moves <= 0:
+        return start
+    best_cost, best = state.cost, list(state.spot)
+    for step in range(moves):
+        temperature = t0 * (t1 / t0) ** (step / moves)
+        i = rng.choice(movable)
+        old = state.spot[i]
+        if rng.random() < 0.5:
+            delta = _relocate(state, rng, i, old)
+            if delta is None:
+                continue
+            if delta <= 0 or rng.random() < math.exp(-delta / temperature):
+                state.cost += delta
+            else:
+                state.cost += delta + _undo_relocate(state, i, old)
+        else:
+            delta = _swap(state, rng, i, movable, temperature)
+            if delta is None:
+                continue
+        if state.cost < best_cost:
+            best_cost, best = state.cost, list(state.spot)
+    state.spot = best
+    return state.placements()
+
+
+def _relocate(state: _State, rng: random.Random, i: int, old: Spot) -> int | None:
+    spot = rng.choice(state.options[i])
+    if spot == old:
+        return None
+    removed = state.remove(i)
+    if not state.fits(i, spot):
+        state.add(i, old)
+        return None
+    return state.add(i, spot) - removed
+
+
+def _undo_relocate(state: _State, i: int, old: Spot) -> int:
+    removed = state.remove(i)
+    return state.add(i, old) - removed
+
+
+def _swap(
+    state: _State, rng: random.Random, i: int, movable: list[int], temperature: float
+) -> int | None:
+    j = rng.choice(movable)
+    if j == i or state.dur[j] != state.dur[i]:
+        return None
+    a, b = state.spot[i], state.spot[j]
+    if b not in state.allowed[i] or a not in state.allowed[j]:
+        return None
+    removed = state.remove(i) + state.remove(j)
+    if not state.fits(i, b):
+        state.add(i, a)
+        state.add(j, b)
+        return None
+    added = state.add(i, b)
+    if not state.fits(j, a):
+        state.remove(i)
+        state.add(i, a)
+        state.add(j, b)
+        return None
+    added += state.add(j, a)
+    delta = added - removed
+    if delta <= 0 or rng.random() < math.exp(-delta / temperature):
+        state.cost += delta
+        return delta
+    state.remove(i)
+    state.remove(j)
+    state.add(i, a)
+    state.add(j, b)
+    return delta
