@@ -101,12 +101,13 @@ def solve(
     problem = replace(problem, weights=weights)
     search_seconds = options.time_limit * (1 - ANNEAL_SHARE)
     if not hint:
+        # One pass first, so that a schedule exists (and is reported) within a second.
+        first = greedy(problem, seed=options.seed)
+        if first and on_progress is not None:
+            on_progress(Progress(elapsed(started), score(problem, first).weighted(weights), 0.0))
         passes = int(GREEDY_SHARE * options.time_limit / (SECONDS_PER_WORK * max(work(problem), 1)))
         hint = greedy(problem, seed=options.seed, restarts=min(max(passes, 0), MAX_PASSES)) or ()
         search_seconds -= options.time_limit * GREEDY_SHARE
-        if hint and on_progress is not None:  # the first feasible schedule, at once
-            value = score(problem, hint).weighted(weights)
-            on_progress(Progress(time.perf_counter() - started, value, 0.0))
     if hint:
         hint = _anneal(problem, hint, options, started, on_progress)
     budget = search_seconds * DETERMINISTIC_PER_SECOND
