@@ -89,17 +89,23 @@ class _State:
                 return False
         return True
 
-    def add(self, i: int, spot: Spot) -> int:
-        """Place session i; returns the cost it adds."""
-        g, room = spot
+    def _clash_cost(self, i: int, g: int) -> int:
+        """What session i costs against the sessions in its periods from g on."""
         cost, seen = 0, set()
         for t in range(g, g + self.dur[i]):
             for j in self.at[t]:
-                if j not in seen:
+                if j not in seen and j != i:
                     seen.add(j)
                     cost += self.nbr[i].get(j, 0) + (
                         self.w_track if self.track[j] == self.track[i] else 0
                     )
+        return cost
+
+    def add(self, i: int, spot: Spot) -> int:
+        """Place session i; returns the cost it adds."""
+        g, room = spot
+        cost = self._clash_cost(i, g)
+        for t in range(g, g + self.dur[i]):
             self.at[t].add(i)
             self.room_at[(room, t)] = i
             self.lead_at[(self.lead[i], t)] += 1
@@ -119,14 +125,7 @@ class _State:
             self.at[t].discard(i)
             del self.room_at[(room, t)]
             self.lead_at[(self.lead[i], t)] -= 1
-        cost, seen = 0, set()
-        for t in range(g, g + self.dur[i]):
-            for j in self.at[t]:
-                if j not in seen:
-                    seen.add(j)
-                    cost += self.nbr[i].get(j, 0) + (
-                        self.w_track if self.track[j] == self.track[i] else 0
-                    )
+        cost = self._clash_cost(i, g)
         key = (self.track[i], room)
         self.track_room[key] -= 1
         if self.track_room[key] == 0:

@@ -214,14 +214,17 @@ def _check_references(problem: Problem) -> None:
             raise FormatError(f"conflicts[{i}]: unknown session")
 
 
-def load_problem(path: str | Path) -> Problem:
+def _read_json(path: str | Path) -> Any:
     try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
+        return json.loads(Path(path).read_text(encoding="utf-8"))
     except OSError as exc:
         raise FormatError(f"{path}: cannot be read ({exc.strerror})") from exc
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise FormatError(f"{path}: not JSON ({exc})") from exc
-    return problem_from_json(data)
+
+
+def load_problem(path: str | Path) -> Problem:
+    return problem_from_json(_read_json(path))
 
 
 def _slot_sets_json(sets: tuple[SlotSet, ...]) -> list[dict[str, Any]]:
@@ -329,10 +332,4 @@ def result_from_json(data: Any) -> Result:
 
 
 def load_result(path: str | Path) -> Result:
-    try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise FormatError(f"{path}: cannot be read ({exc.strerror})") from exc
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise FormatError(f"{path}: not JSON ({exc})") from exc
-    return result_from_json(data)
+    return result_from_json(_read_json(path))
