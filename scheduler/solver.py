@@ -28,8 +28,8 @@ from scheduler.validate import check, score
 
 # On a 2-core machine one second of search is about this many deterministic units.
 DETERMINISTIC_PER_SECOND = 0.1
-GREEDY_SHARE = 0.2  # of the time for greedy restarts, counted in passes (repeatable)
-ANNEAL_SHARE = 0.5  # of the time for annealing, counted in moves; CP-SAT gets the rest
+GREEDY_SHARE = 0.15  # of the time for greedy restarts, counted in passes (repeatable)
+ANNEAL_SHARE = 0.75  # of the time for annealing, counted in moves; CP-SAT gets the rest
 MOVES_PER_SECOND = 60_000  # annealing moves per second on a 2-core machine
 ANNEAL_CHUNK = 200_000  # each chunk re-heats from the best schedule so far
 MOVES_PER_SESSION = 10_000  # small problems need few moves (CP-SAT settles them)
