@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from itertools import combinations
 
-from scheduler.types import Placement, Problem, Session, SlotSet
+from scheduler.types import Problem, Session, SlotSet
 from scheduler.validate import overlaps
 
 
@@ -214,7 +214,3 @@ def _locked_collisions(problem: Problem) -> list[str]:
                 "outside its window, or while its lead is away)."
             )
     return out
-
-
-def locked_map(problem: Problem) -> dict[str, Placement]:
-    return {p.session: p for p in problem.locked}

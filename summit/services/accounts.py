@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from summit.extensions import db
-from summit.models import ClaimStatus, PriorityClass, User, new_token, utcnow
+from summit.models import ClaimStatus, PriorityClass, User, utcnow
 from summit.services import audit
 from summit.services.errors import Conflict, Invalid, NotFound
 from summit.services.outbox import queue_mail
@@ -154,14 +154,6 @@ def change_password(user_id: int, current: str, new: str) -> None:
     if not user.password_hash or not check_password_hash(user.password_hash, current):
         raise Invalid("Your current password is not right.", field="current_password")
     user.password_hash = generate_password_hash(new, method=PASSWORD_METHOD)
-
-
-def regenerate_feed_token(user_id: int) -> str:
-    user = db.session.get(User, user_id)
-    if user is None:
-        raise NotFound("No such user.")
-    user.feed_token = new_token()
-    return user.feed_token
 
 
 def pending_claims() -> list[User]:
