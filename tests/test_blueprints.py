@@ -324,3 +324,18 @@ def test_b2_review_is_for_organizers_only(client: FlaskClient, summit: Summit, m
     assert client.get(f"/organizer/summits/{summit.id}/blueprints").status_code == 403
     assert client.post(f"/organizer/blueprints/{blueprint.id}/accept").status_code == 403
     assert count(DesignSession) == 0
+
+
+def test_b2_bulk_accept_takes_only_this_summits_blueprints(
+    summit: Summit, make_summit, make_user
+) -> None:
+    other = make_summit("essex", current=False)
+    organizer, dev = make_user(is_organizer=True), make_user()
+    ours = _blueprint(summit, dev, "Ours to accept")
+    theirs = _blueprint(other, dev, "Another summit's")
+    db.session.commit()
+    with pytest.raises(Exception, match="not in this summit"):
+        bps.bulk_accept(organizer.id, summit.id, [ours.id, theirs.id])
+    db.session.rollback()
+    assert count(DesignSession) == 0
+    assert len(bps.bulk_accept(organizer.id, summit.id, [ours.id])) == 1

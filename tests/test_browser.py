@@ -19,6 +19,13 @@ from tests.conftest import ARTIFACTS, PASSWORD, TEST_DB
 pytestmark = pytest.mark.browser
 
 
+def _log_in(page, base: str, email: str) -> None:
+    page.goto(f"{base}/login")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+
+
 def test_sign_up_log_out_log_in_and_see_the_home_page(live_server, page, make_summit) -> None:
     make_summit()
     db.session.commit()
@@ -51,10 +58,7 @@ def test_organizer_adds_a_room(live_server, page, make_summit, make_user) -> Non
     summit = make_summit()
     organizer = make_user(is_organizer=True, email="ttx@example.org")
     db.session.commit()
-    page.goto(f"{live_server}/login")
-    page.get_by_label("Email").fill(organizer.email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+    _log_in(page, live_server, organizer.email)
     page.get_by_role("link", name="Organize").click()
     page.get_by_role("link", name=summit.name).click()
     page.get_by_role("link", name="Add a room").click()
@@ -71,13 +75,6 @@ def test_organizer_adds_a_room(live_server, page, make_summit, make_user) -> Non
     room = db.session.scalar(select(Room).where(Room.name == "Stevens Creek"))
     assert room is not None
     assert room.capacity == 60
-
-
-def _log_in(page, base: str, email: str) -> None:
-    page.goto(f"{base}/login")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
 
 
 def test_register_wait_and_get_confirmed_by_an_organizer(

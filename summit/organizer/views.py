@@ -16,6 +16,7 @@ from werkzeug.wrappers import Response
 from summit import mail
 from summit.choices import choices
 from summit.extensions import db
+from summit.forms import ActionForm
 from summit.models import (
     AuditEntry,
     Day,
@@ -220,7 +221,7 @@ def edit_item(summit_id: int, kind: str, obj_id: int | None = None) -> Page:
 def delete_item(summit_id: int, kind: str, obj_id: int) -> Page:
     if kind not in EDITABLES:
         abort(404)
-    if not FlaskForm().validate_on_submit():
+    if not ActionForm().validate_on_submit():
         abort(400, "The form was stale; reload and try again.")
     try:
         summits.delete_owned(current_user.id, summit_id, kind, obj_id)
@@ -280,15 +281,13 @@ def mail_outbox() -> Page:
         .order_by(OutboxEmail.id.desc())
         .limit(200)
     ).all()
-    return render_template(
-        "organizer/mail.html", totals=totals, failed=failed, form=FlaskForm(formdata=None)
-    )
+    return render_template("organizer/mail.html", totals=totals, failed=failed, form=ActionForm())
 
 
 @bp.post("/mail/retry")
 @organizer_required
 def retry_mail() -> Page:
-    if not FlaskForm().validate_on_submit():
+    if not ActionForm().validate_on_submit():
         abort(400, "The form was stale; reload and try again.")
     count = mail.retry_failed()
     audit.record(current_user.id, "mail.retry", "outbox", f"{count} mails")

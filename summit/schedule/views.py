@@ -53,8 +53,8 @@ def _page(summit_id: int, status: int = 200, move_form: MoveForm | None = None) 
     most = max((len(d.slots) for d in ctx.days), default=0)
     form.slot.choices = choices(*((i, f"Slot {i + 1}") for i in range(most)))
     form.room_id.choices = choices(*((r.id, r.name) for r in ctx.summit.rooms))
-    placed = [s for s in ctx.sessions if s.day_id is not None]
-    clashes = scheduling.clashes(ctx)
+    problem = scheduling.to_problem(ctx, with_previous=True)
+    clashes = scheduling.clashes(ctx, problem)
     marks: dict[int, list[str]] = {}
     for c in clashes:
         people = f"{c.people} people" if c.people else ""
@@ -73,8 +73,8 @@ def _page(summit_id: int, status: int = 200, move_form: MoveForm | None = None) 
         action_form=ActionForm(),
         clashes=clashes,
         marks=marks,
-        goals=scheduling.goals(ctx),
-        unplaced=[s for s in ctx.sessions if s not in placed],
+        goals=scheduling.goals(ctx, problem),
+        unplaced=[s for s in ctx.sessions if s.day_id is None],
         JobStatus=JobStatus,
     ), status
 

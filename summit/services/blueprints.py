@@ -285,10 +285,14 @@ def move(organizer_id: int, blueprint_id: int, track_id: int) -> Blueprint:
     return blueprint
 
 
-def bulk_accept(organizer_id: int, blueprint_ids: list[int]) -> list[DesignSession]:
-    """Each blueprint through the same checks as a single accept."""
+def bulk_accept(organizer_id: int, summit_id: int, blueprint_ids: list[int]) -> list[DesignSession]:
+    """Each blueprint of this summit through the same checks as a single accept."""
     if not blueprint_ids:
         raise Invalid("Tick at least one blueprint.")
+    for blueprint_id in blueprint_ids:
+        blueprint = db.session.get(Blueprint, blueprint_id)
+        if blueprint is None or blueprint.summit_id != summit_id:
+            raise NotFound("Some of those blueprints are not in this summit.")
     return [accept(organizer_id, blueprint_id) for blueprint_id in blueprint_ids]
 
 

@@ -76,11 +76,9 @@ def position(registration: Registration) -> int | None:
     if registration.status != WAITLISTED:
         return None
     event, me = registration.event, registration
-    earlier = and_(
-        or_(
-            Registration.joined_at < me.joined_at,
-            and_(Registration.joined_at == me.joined_at, Registration.id < me.id),
-        ),
+    earlier = or_(
+        Registration.joined_at < me.joined_at,
+        and_(Registration.joined_at == me.joined_at, Registration.id < me.id),
     )
     if _uses_classes(event):
         my_rank = PriorityClass(me.user.verified_class).rank
@@ -173,7 +171,7 @@ def _set_status(registration_id: int, old: str, new: str, **values: object) -> b
 # --- mail ---------------------------------------------------------------------------
 
 
-def _link(event: Event) -> str:
+def _my_registrations_url() -> str:
     return f"{current_app.config['BASE_URL']}/my/registrations"
 
 
@@ -184,7 +182,7 @@ def _mail(registration: Registration, subject: str, text: str) -> None:
         f"[{event.summit.name}] {event.label}: {subject}",
         f"Hello {user.name},\n\n{text}\n\nEvent: {event.label} of {event.summit.name}, "
         f"{event.starts_on:%a %d %b} – {event.ends_on:%a %d %b %Y}, {event.summit.venue}.\n"
-        f"Your registrations: {_link(event)}\n",
+        f"Your registrations: {_my_registrations_url()}\n",
     )
 
 

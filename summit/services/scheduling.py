@@ -263,11 +263,11 @@ class Clash:
     same_track: bool
 
 
-def clashes(ctx: Context, limit: int = 30) -> list[Clash]:
+def clashes(ctx: Context, problem: Problem, limit: int = 30) -> list[Clash]:
     """Same-track pairs in parallel, and the heaviest attendee clashes, in the draft."""
     by_id = {str(s.id): s for s in ctx.sessions}
     placed = {p.session: p for p in draft(ctx)}
-    weights = conflict_weights(to_problem(ctx))
+    weights = conflict_weights(problem)
     pairs: set[tuple[str, str]] = set(weights)
     ids = sorted(placed)
     for i, a in enumerate(ids):
@@ -295,11 +295,12 @@ def clashes(ctx: Context, limit: int = 30) -> list[Clash]:
     return same + heavy
 
 
-def goals(ctx: Context) -> sched.Goals | None:
+def goals(ctx: Context, problem: Problem) -> sched.Goals | None:
+    """The draft's goals; `problem` should carry the published placement as `previous`."""
     placements = draft(ctx)
     if len(placements) != len(ctx.sessions) or not ctx.sessions:
         return None
-    return score(to_problem(ctx, with_previous=True), placements)
+    return score(problem, placements)
 
 
 def publish(actor_id: int | None, summit_id: int) -> int:

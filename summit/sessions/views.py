@@ -28,7 +28,7 @@ from summit.sessions.forms import (
     SessionForm,
     StarForm,
 )
-from summit.web import form_failure, form_values, login_required, organizer_required
+from summit.web import form_failure, form_values, login_required, organizer_required, safe_next
 
 bp = Blueprint("sessions", __name__)
 
@@ -207,10 +207,10 @@ def star(slug: str, session_id: int) -> Page:
         abort(error.status, error.message)
     if request.accept_mimetypes.best == "application/json":
         return jsonify(starred=bool(form.starred.data), count=count)
-    back = request.form.get("next") or url_for(
+    back = safe_next(request.form.get("next")) or url_for(
         "sessions.session_page", slug=slug, session_id=session_id
     )
-    return redirect(back if back.startswith("/") and not back.startswith("//") else "/")
+    return redirect(back)
 
 
 # --- organizers: review (B2) --------------------------------------------------------------
@@ -327,10 +327,8 @@ def bulk_accept(summit_id: int) -> Page:
         flash("Tick at least one blueprint.", "error")
         return _review_page(summit, 422)
     ids = list(form.ids.data or [])
-    if any((db.session.get(BlueprintRow, i) or BlueprintRow()).summit_id != summit.id for i in ids):
-        abort(404, "Some of those blueprints are not in this summit.")
     try:
-        made = bps.bulk_accept(current_user.id, ids)
+        made = bps.bulk_accept(current_user.id, summit.id, ids)
         db.session.commit()
     except DomainError as error:
         db.session.rollback()
