@@ -55,8 +55,12 @@ def create_app(config: type[Config] | None = None) -> Flask:
 
     login_manager.user_loader(load_user)
 
+    from summit.api.views import bp as api_bp
     from summit.auth.views import bp as auth_bp
+    from summit.feeds.views import bp as feeds_bp
+    from summit.lightning.views import bp as lightning_bp
     from summit.organizer.views import bp as organizer_bp
+    from summit.programme.views import bp as programme_bp
     from summit.public.views import bp as public_bp
     from summit.registration.views import bp as registration_bp
     from summit.schedule.views import bp as schedule_bp
@@ -67,6 +71,10 @@ def create_app(config: type[Config] | None = None) -> Flask:
     app.register_blueprint(registration_bp)
     app.register_blueprint(sessions_bp)
     app.register_blueprint(schedule_bp)
+    app.register_blueprint(programme_bp)
+    app.register_blueprint(lightning_bp)
+    app.register_blueprint(feeds_bp)
+    app.register_blueprint(api_bp)
     app.register_blueprint(public_bp)
 
     from summit.cli import summit_cli

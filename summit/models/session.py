@@ -73,6 +73,9 @@ class DesignSession(Base):
     published_title: Mapped[str | None] = mapped_column(String(120))
     # iCalendar SEQUENCE: raised whenever a published time, room or title changes.
     sequence: Mapped[int] = mapped_column(Integer, default=0)
+    # When the public version last changed (published, moved, renamed, cancelled): the
+    # calendars' LAST-MODIFIED, which draft edits must not touch.
+    changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 

@@ -74,6 +74,8 @@ class Summit(Base):
     description: Mapped[str] = mapped_column(Text, default="")
     cfp_closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # L2: talks one person may book per day on the whiteboard; organizers may raise it.
+    lightning_talks_per_day: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
     events: Mapped[list[Event]] = relationship(
         back_populates="summit", order_by="Event.starts_on", cascade="all, delete-orphan"

@@ -329,6 +329,7 @@ def publish(actor_id: int | None, summit_id: int) -> int:
         was_public = s.published_day_id is not None
         s.published_day_id, s.published_start_slot = s.day_id, s.start_slot
         s.published_room_id, s.published_title = s.room_id, s.title
+        s.changed_at = utcnow()
         if was_public:
             s.sequence += 1
             changed += 1
@@ -351,15 +352,46 @@ def when(ctx: Context, s: DesignSession) -> str:
 
 
 def _notify(ctx: Context, s: DesignSession, *, moved: bool) -> None:
-    people = set(ctx.stars.get(s.id, set()))
+    what = "moved" if moved else "renamed"
+    _tell_people(ctx.summit, s, what, f"It is now on {when(ctx, s)}.")
+
+
+def _tell_people(summit: Summit, s: DesignSession, what: str, detail: str) -> None:
+    """A mail to the session's lead and everyone who starred it, through the outbox."""
+    people = set(db.session.scalars(select(Interest.user_id).where(Interest.session_id == s.id)))
     if s.lead_id:
         people.add(s.lead_id)
-    link = f"{current_app.config['BASE_URL']}/{ctx.summit.slug}/sessions/{s.id}"
-    what = "moved" if moved else "renamed"
+    link = f"{current_app.config['BASE_URL']}/{summit.slug}/sessions/{s.id}"
     for user in db.session.scalars(select(User).where(User.id.in_(people))):
         queue_mail(
             user.email,
-            f"[{ctx.summit.name}] Session {what}: {s.title}",
-            f"Hello {user.name},\n\nThe session “{s.title}” has {what}. It is now on "
-            f"{when(ctx, s)}.\n\n{link}\n",
+            f"[{summit.name}] Session {what}: {s.title}",
+            f"Hello {user.name},\n\nThe session “{s.title}” has {what}. {detail}\n\n{link}\n",
         )
+
+
+def set_cancelled(actor_id: int, summit_id: int, session_id: int, cancelled: bool) -> DesignSession:
+    """Cancel a session, or bring it back. A published one stays in the calendars as
+    cancelled with its SEQUENCE raised (E1), and its lead and stargazers hear of it (P1)."""
+    session = db.session.get(DesignSession, session_id)
+    if session is None or session.summit_id != summit_id:
+        raise NotFound("No such session.")
+    status = SessionStatus.CANCELLED if cancelled else SessionStatus.ACTIVE
+    if session.status == status:
+        return session
+    session.status = status
+    session.locked = False
+    if cancelled:
+        # Its place is free for the next solve; the published copy keeps the old time.
+        session.day_id = session.start_slot = session.room_id = None
+    if session.published_day_id is not None:
+        session.sequence += 1
+        session.changed_at = utcnow()
+        if cancelled:
+            _tell_people(session.summit, session, "been cancelled", "")
+    audit.record(
+        actor_id,
+        "session.cancel" if cancelled else "session.restore",
+        f"session:{session.id} {session.title}",
+    )
+    return session

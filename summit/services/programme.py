@@ -1,0 +1,351 @@
+"""The published programme as one read model: design sessions, the Conference programme,
+lightning talks and social events, loaded in a fixed number of queries (P2).
+
+Every public view of the schedule — the pages, the calendars, frab and the API — reads
+this, so they all agree on what is public. Organizers can load the draft instead.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from enum import StrEnum
+
+from flask import current_app
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from summit.extensions import db
+from summit.models import (
+    Blueprint,
+    BlueprintStatus,
+    Day,
+    DesignSession,
+    Event,
+    Interest,
+    LightningSlot,
+    LightningTalk,
+    ProgramItem,
+    Room,
+    SessionStatus,
+    SocialEvent,
+    Summit,
+    Track,
+    User,
+)
+
+
+class EntryKind(StrEnum):
+    SESSION = "session"  # a design-summit fishbowl session
+    PROGRAM = "program"  # a Conference talk or keynote
+    LIGHTNING = "lightning"
+    SOCIAL = "social"
+
+
+@dataclass(frozen=True, slots=True)
+class LinkedBlueprint:
+    id: int
+    title: str
+    url: str
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One thing on the programme at one time. Times are aware UTC datetimes."""
+
+    kind: EntryKind
+    id: int
+    title: str
+    starts_at: datetime
+    ends_at: datetime
+    place: str  # room name, or the place of a talk or social event
+    room: Room | None = None
+    track: Track | None = None
+    day: Day | None = None  # the summit day a design session or lightning talk is on
+    start_slot: int | None = None
+    length_slots: int = 1
+    people: str = ""  # lead, speaker or sponsor, for display
+    person_id: int | None = None  # the lead or the lightning speaker
+    description: str = ""
+    blueprints: tuple[LinkedBlueprint, ...] = ()
+    cancelled: bool = False
+    sequence: int = 0
+    modified_at: datetime | None = None
+    track_name: str = ""  # the Conference's own track label for programme items
+
+    @property
+    def key(self) -> str:
+        """Stable across publishes and unique within an installation: `session-12`."""
+        return f"{self.kind.value}-{self.id}"
+
+    @property
+    def category(self) -> str:
+        if self.track is not None:
+            return self.track.name
+        if self.kind is EntryKind.LIGHTNING:
+            return "Lightning talks"
+        if self.kind is EntryKind.SOCIAL:
+            return "Social events"
+        return self.track_name or "Conference"
+
+    def overlaps(self, other: Entry) -> bool:
+        return self.starts_at < other.ends_at and other.starts_at < self.ends_at
+
+
+@dataclass
+class Programme:
+    summit: Summit
+    rooms: list[Room]
+    tracks: list[Track]
+    days: list[Day]  # Design Summit days, in order
+    entries: list[Entry]  # in time order
+    stars: dict[int, int] = field(default_factory=dict)  # session id → star count
+    draft: bool = False
+
+    def of_kind(self, kind: EntryKind) -> list[Entry]:
+        return [e for e in self.entries if e.kind is kind]
+
+    def session(self, session_id: int) -> Entry | None:
+        return next(
+            (e for e in self.entries if e.kind is EntryKind.SESSION and e.id == session_id), None
+        )
+
+    @property
+    def dates(self) -> list[date]:
+        """Every date something happens, in the summit's zone."""
+        zone = self.summit.zone
+        found = {d.date for d in self.days}
+        found.update(e.starts_at.astimezone(zone).date() for e in self.entries)
+        return sorted(found)
+
+    def on(self, day: date) -> list[Entry]:
+        zone = self.summit.zone
+        return [e for e in self.entries if e.starts_at.astimezone(zone).date() == day]
+
+
+def load(summit: Summit, *, draft: bool = False, with_cancelled: bool = False) -> Programme:
+    """The summit's programme: what is published, or the organizers' draft.
+
+    A cancelled session that was published stays, marked cancelled, when `with_cancelled`
+    (the calendars need it, E1); pages leave it out.
+    """
+    days = _design_days(summit)
+    rooms = list(db.session.scalars(select(Room).where(Room.summit_id == summit.id)))
+    rooms.sort(key=lambda r: r.name)
+    tracks = list(db.session.scalars(select(Track).where(Track.summit_id == summit.id)))
+    tracks.sort(key=lambda t: t.name)
+    entries = _sessions(summit, days, rooms, tracks, draft=draft, with_cancelled=with_cancelled)
+    entries += _program_items(summit)
+    entries += _lightning_talks(summit, days)
+    entries += _social_events(summit)
+    entries.sort(key=lambda e: (e.starts_at, e.place, e.title, e.id))
+    return Programme(summit, rooms, tracks, days, entries, _star_counts(summit), draft)
+
+
+def _design_days(summit: Summit) -> list[Day]:
+    return list(
+        db.session.scalars(
+            select(Day)
+            .join(Event)
+            .where(Event.summit_id == summit.id, Event.kind == "design_summit")
+            .options(selectinload(Day.event))
+            .order_by(Day.date)
+        )
+    )
+
+
+def _sessions(
+    summit: Summit,
+    days: list[Day],
+    rooms: list[Room],
+    tracks: list[Track],
+    *,
+    draft: bool,
+    with_cancelled: bool,
+) -> list[Entry]:
+    query = select(DesignSession).where(DesignSession.summit_id == summit.id)
+    if draft:
+        query = query.where(DesignSession.status == SessionStatus.ACTIVE)
+    else:
+        query = query.where(DesignSession.published_day_id.is_not(None))
+        if not with_cancelled:
+            query = query.where(DesignSession.status == SessionStatus.ACTIVE)
+    sessions = list(db.session.scalars(query))
+    leads = _names({s.lead_id for s in sessions if s.lead_id})
+    linked = _blueprints(summit, [s.id for s in sessions])
+    day_by_id = {d.id: d for d in days}
+    room_by_id = {r.id: r for r in rooms}
+    track_by_id = {t.id: t for t in tracks}
+    base_url = _base_url()
+    out = []
+    for s in sessions:
+        if draft:
+            day_id, slot, room_id, title = s.day_id, s.start_slot, s.room_id, s.title
+        else:
+            day_id, slot = s.published_day_id, s.published_start_slot
+            room_id, title = s.published_room_id, s.published_title or s.title
+        day = day_by_id.get(day_id) if day_id is not None else None
+        grid = day.slots if day is not None else []
+        if day is None or slot is None or not 0 <= slot < len(grid) or room_id is None:
+            continue  # not placed (draft) or its day was removed since
+        last = grid[min(slot + s.length_slots - 1, len(grid) - 1)]
+        room = room_by_id.get(room_id)
+        out.append(
+            Entry(
+                EntryKind.SESSION,
+                s.id,
+                title,
+                grid[slot].starts_at,
+                last.ends_at,
+                room.name if room else "",
+                room=room,
+                track=track_by_id.get(s.track_id),
+                day=day,
+                start_slot=slot,
+                length_slots=s.length_slots,
+                people=leads.get(s.lead_id or 0, ""),
+                person_id=s.lead_id,
+                description=s.description,
+                blueprints=tuple(
+                    LinkedBlueprint(b_id, b_title, f"{base_url}/{summit.slug}/blueprints/{b_id}")
+                    for b_id, b_title in linked.get(s.id, [])
+                ),
+                cancelled=s.status == SessionStatus.CANCELLED,
+                sequence=s.sequence,
+                modified_at=s.changed_at or s.updated_at,
+            )
+        )
+    return out
+
+
+def _names(user_ids: set[int]) -> dict[int, str]:
+    if not user_ids:
+        return {}
+    rows = db.session.execute(select(User.id, User.name).where(User.id.in_(user_ids)))
+    return {int(i): str(n) for i, n in rows}
+
+
+def _blueprints(summit: Summit, session_ids: list[int]) -> dict[int, list[tuple[int, str]]]:
+    out: defaultdict[int, list[tuple[int, str]]] = defaultdict(list)
+    if not session_ids:
+        return out
+    rows = db.session.execute(
+        select(Blueprint.session_id, Blueprint.id, Blueprint.title)
+        .where(
+            Blueprint.summit_id == summit.id,
+            Blueprint.session_id.is_not(None),
+            Blueprint.status.in_([BlueprintStatus.ACCEPTED, BlueprintStatus.MERGED]),
+        )
+        .order_by(Blueprint.id)
+    )
+    for session_id, blueprint_id, title in rows:
+        out[int(session_id)].append((int(blueprint_id), str(title)))
+    return out
+
+
+def _program_items(summit: Summit) -> list[Entry]:
+    items = db.session.scalars(select(ProgramItem).where(ProgramItem.summit_id == summit.id))
+    return [
+        Entry(
+            EntryKind.PROGRAM,
+            p.id,
+            p.title,
+            p.starts_at,
+            p.ends_at,
+            p.place,
+            people=p.speaker,
+            track_name=p.track_name,
+            description=p.kind.capitalize() if p.kind else "",
+        )
+        for p in items
+    ]
+
+
+def _lightning_talks(summit: Summit, days: list[Day]) -> list[Entry]:
+    day_by_id = {d.id: d for d in days}
+    rows = db.session.execute(
+        select(LightningTalk, LightningSlot, User.name)
+        .join(LightningSlot, LightningTalk.slot_id == LightningSlot.id)
+        .join(User, LightningTalk.user_id == User.id)
+        .where(LightningSlot.day_id.in_(list(day_by_id)))
+    ).all()
+    return [
+        Entry(
+            EntryKind.LIGHTNING,
+            talk.id,
+            talk.title,
+            slot.starts_at,
+            slot.ends_at,
+            "Lightning talks",
+            day=day_by_id[slot.day_id],
+            people=str(name),
+            person_id=talk.user_id,
+            sequence=talk.sequence,
+            modified_at=talk.created_at,
+        )
+        for talk, slot, name in rows
+    ]
+
+
+def _social_events(summit: Summit) -> list[Entry]:
+    socials = db.session.scalars(select(SocialEvent).where(SocialEvent.summit_id == summit.id))
+    return [
+        Entry(
+            EntryKind.SOCIAL,
+            s.id,
+            s.title,
+            s.starts_at,
+            s.ends_at or s.starts_at,
+            s.place,
+            people=f"Sponsored by {s.sponsor}" if s.sponsor else "",
+        )
+        for s in socials
+    ]
+
+
+def _star_counts(summit: Summit) -> dict[int, int]:
+    rows = db.session.execute(
+        select(Interest.session_id, func.count())
+        .join(DesignSession)
+        .where(DesignSession.summit_id == summit.id)
+        .group_by(Interest.session_id)
+    )
+    return {int(i): int(n) for i, n in rows}
+
+
+def _base_url() -> str:
+    return str(current_app.config["BASE_URL"])
+
+
+def starred_by(user_id: int, summit: Summit) -> set[int]:
+    return set(
+        db.session.scalars(
+            select(Interest.session_id)
+            .join(DesignSession)
+            .where(Interest.user_id == user_id, DesignSession.summit_id == summit.id)
+        )
+    )
+
+
+def personal(programme: Programme, user_id: int) -> list[Entry]:
+    """A person's own programme (P3): the sessions they starred and their lightning talks."""
+    starred = starred_by(user_id, programme.summit)
+    return [
+        e
+        for e in programme.entries
+        if (e.kind is EntryKind.SESSION and e.id in starred)
+        or (e.kind is EntryKind.LIGHTNING and e.person_id == user_id)
+    ]
+
+
+def clashing(entries: list[Entry]) -> set[str]:
+    """Keys of the entries that overlap another entry of the list (they are in time order)."""
+    out: set[str] = set()
+    for i, a in enumerate(entries):
+        for b in entries[i + 1 :]:
+            if b.starts_at >= a.ends_at:
+                break
+            if a.overlaps(b):
+                out.update((a.key, b.key))
+    return out
