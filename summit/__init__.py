@@ -92,6 +92,11 @@ def _register_template_helpers(app: Flask) -> None:
             return ""
         return instant.astimezone(zone).strftime(fmt)
 
+    @app.template_filter("webcal")
+    def webcal(url: str) -> str:
+        """The same feed for calendar apps that subscribe on a webcal:// link."""
+        return "webcal://" + url.split("://", 1)[-1]
+
 
 def _register_error_pages(app: Flask) -> None:
     @app.errorhandler(CSRFError)

@@ -22,8 +22,12 @@ from summit.models import (
     Event,
     EventKind,
     Interest,
+    LightningSlot,
+    LightningTalk,
     PriorityClass,
     ProgramItem,
+    Registration,
+    RegistrationStatus,
     Room,
     SeatPolicy,
     SocialEvent,
@@ -442,7 +446,56 @@ def _diablo(rng: random.Random, users: list[User]) -> Summit:
     _blueprints(rng, summit, tracks, users)
     db.session.flush()
     _sessions_and_stars(rng, summit, users)
+    _seats_and_lightning_talks(rng, design, days, users)
     return summit
+
+
+LIGHTNING_TITLES = [
+    "Running Swift on a Raspberry of servers",
+    "Ten things we learned packaging Nova for Ubuntu",
+    "Glance and the great image cache",
+    "Why your CI should gate on pep8",
+    "A five-minute tour of the Dashboard",
+    "Keystone tokens, explained with cookies",
+    "Benchmarking object stores on a laptop",
+    "Bug triage: a day in the life",
+    "Devstack in under five minutes",
+    "Our first 100 compute nodes",
+    "Launchpad tips nobody told you",
+    "IPv6 in Nova, today",
+]
+
+
+def _seats_and_lightning_talks(
+    rng: random.Random, design: Event, days: list[Day], users: list[User]
+) -> None:
+    """Some attendees hold confirmed Design Summit seats, and some of them booked lightning
+    talks: most slots are taken, a few are still free, one is kept free by the organizers."""
+    attendees = users[1:121]
+    for user in attendees:
+        db.session.add(
+            Registration(
+                event_id=design.id,
+                user_id=user.id,
+                status=RegistrationStatus.CONFIRMED,
+                joined_at=datetime(2011, 3, 1, 12, 0, tzinfo=UTC),
+                decided_at=datetime(2011, 3, 1, 12, 0, tzinfo=UTC),
+            )
+        )
+    design.confirmed_count = len(attendees)
+    titles = iter(rng.sample(LIGHTNING_TITLES, k=len(LIGHTNING_TITLES)))
+    for number, day in enumerate(days):
+        slots = db.session.scalars(
+            select(LightningSlot)
+            .where(LightningSlot.day_id == day.id)
+            .order_by(LightningSlot.position)
+        ).all()
+        if number == len(days) - 1 and slots:
+            slots[-1].blocked = True  # the organizers keep the closing slot for themselves
+        taken = len(slots) * 2 // 3  # a few slots stay free for newcomers to try
+        speakers = rng.sample(attendees, k=taken)
+        for slot, speaker, title in zip(slots[:taken], speakers, titles, strict=False):
+            db.session.add(LightningTalk(slot_id=slot.id, user_id=speaker.id, title=title))
 
 
 def _sessions_and_stars(rng: random.Random, summit: Summit, users: list[User]) -> None:

@@ -1,7 +1,142 @@
-"""The lightning-talk whiteboard (L1-L3)."""
+"""The lightning-talk whiteboard (L1-L3): every day's slots, free and taken; booking is one
+step; speakers cancel their own talk; organizers remove talks, block slots and set the limit."""
 
 from __future__ import annotations
 
-from flask import Blueprint
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from summit.extensions import db
+from summit.forms import ActionForm
+from summit.lightning.forms import BlockForm, BookForm, LimitForm
+from summit.models import LightningTalk, Summit
+from summit.services import lightning, summits
+from summit.services.errors import DomainError
+from summit.web import login_required, organizer_required
 
 bp = Blueprint("lightning", __name__)
+
+Page = Response | str | tuple[str, int]
+
+
+def _summit(slug: str) -> Summit:
+    return summits.summit_by_slug(slug) or abort(404, "No summit has that address.")
+
+
+def _board(summit: Summit, status: int = 200, *, nearest: set[int] | None = None) -> Page:
+    user_id = current_user.id if current_user.is_authenticated else None
+    return render_template(
+        "lightning/board.html",
+        summit=summit,
+        board=lightning.whiteboard(summit),
+        can_book=user_id is not None and lightning.is_registered(user_id, summit.id),
+        user_id=user_id,
+        nearest=nearest or set(),
+        form=ActionForm(formdata=None),
+        limit_form=LimitForm(formdata=None, talks_per_day=summit.lightning_talks_per_day),
+    ), status
+
+
+@bp.get("/<slug>/lightning")
+def board(slug: str) -> Page:
+    return _board(_summit(slug))
+
+
+@bp.post("/<slug>/lightning/book")
+@login_required
+def book(slug: str) -> Page:
+    summit = _summit(slug)
+    form = BookForm()
+    if not form.validate_on_submit():
+        problems = [e for errors in form.errors.values() for e in errors]
+        flash(" ".join(str(p) for p in problems) or "The form was incomplete.", "error")
+        return _board(summit, 422)
+    try:
+        talk = lightning.book_lightning_slot(
+            current_user.id, form.slot_id.data or 0, form.title.data or ""
+        )
+        db.session.commit()
+    except lightning.SlotTaken as taken:
+        db.session.rollback()
+        flash(taken.message, "error")
+        return _board(summit, taken.status, nearest={s.id for s in taken.nearest})
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return _board(summit, error.status)
+    flash(f"Booked: “{talk.title}”. See you at the whiteboard!", "success")
+    return redirect(url_for("lightning.board", slug=slug) + f"#slot-{talk.slot_id}")
+
+
+@bp.post("/<slug>/lightning/talks/<int:talk_id>/cancel")
+@login_required
+def cancel(slug: str, talk_id: int) -> Page:
+    summit = _summit(slug)
+    if not ActionForm().validate_on_submit():
+        abort(400, "The form was stale; reload and try again.")
+    try:
+        lightning.cancel_talk(current_user.id, talk_id)
+        db.session.commit()
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return _board(summit, error.status)
+    flash("Your lightning talk is cancelled; the slot is free again.", "success")
+    return redirect(url_for("lightning.board", slug=slug))
+
+
+@bp.post("/<slug>/lightning/talks/<int:talk_id>/remove")
+@organizer_required
+def remove(slug: str, talk_id: int) -> Page:
+    summit = _summit(slug)
+    if not ActionForm().validate_on_submit():
+        abort(400, "The form was stale; reload and try again.")
+    talk = db.session.get(LightningTalk, talk_id)
+    try:
+        lightning.remove_talk(current_user.id, talk_id)
+        db.session.commit()
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return _board(summit, error.status)
+    flash(f"Removed “{talk.title if talk else 'the talk'}”; the speaker was told.", "success")
+    return redirect(url_for("lightning.board", slug=slug))
+
+
+@bp.post("/<slug>/lightning/slots/<int:slot_id>/block")
+@organizer_required
+def block(slug: str, slot_id: int) -> Page:
+    summit = _summit(slug)
+    form = BlockForm()
+    if not form.validate_on_submit():
+        abort(400, "The form was stale; reload and try again.")
+    try:
+        lightning.set_blocked(current_user.id, slot_id, bool(form.blocked.data))
+        db.session.commit()
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return _board(summit, error.status)
+    flash("Slot blocked." if form.blocked.data else "Slot open for booking again.", "success")
+    return redirect(url_for("lightning.board", slug=slug) + f"#slot-{slot_id}")
+
+
+@bp.post("/<slug>/lightning/limit")
+@organizer_required
+def limit(slug: str) -> Page:
+    summit = _summit(slug)
+    form = LimitForm()
+    if not form.validate_on_submit():
+        flash("Allow between 1 and 20 talks per person per day.", "error")
+        return _board(summit, 422)
+    talks = form.talks_per_day.data or 0
+    try:
+        lightning.set_talks_per_day(current_user.id, summit.id, talks)
+        db.session.commit()
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return _board(summit, error.status)
+    flash(f"Each person may now book {talks} talk{'s' if talks > 1 else ''} a day.", "success")
+    return redirect(url_for("lightning.board", slug=slug))

@@ -1,8 +1,177 @@
-"""The published schedule for everyone (P2, P3): day grid, session, track, room, lead pages,
-"now and next" and "My schedule"."""
+"""The published schedule for everyone (P2, P3): day grid, track, room, lead pages,
+"now and next" and "My schedule". Organizers may preview the draft with `?draft=1`."""
 
 from __future__ import annotations
 
-from flask import Blueprint
+from datetime import date, timedelta
+
+from flask import Blueprint, abort, render_template, request
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from summit import clock
+from summit.extensions import db
+from summit.forms import ActionForm
+from summit.models import Room, Summit, Track, User
+from summit.programme.grid import day_grid
+from summit.services import programme as prog
+from summit.services import summits
+from summit.services.programme import Entry, EntryKind, Programme
+from summit.web import login_required
 
 bp = Blueprint("programme", __name__)
+
+Page = Response | str | tuple[str, int]
+
+
+def _summit(slug: str) -> Summit:
+    return summits.summit_by_slug(slug) or abort(404, "No summit has that address.")
+
+
+def _load(summit: Summit) -> Programme:
+    """The published programme; the draft only for organizers who ask for it."""
+    draft = request.args.get("draft") == "1"
+    if draft and not (current_user.is_authenticated and current_user.is_organizer):
+        abort(403, "Only organizers can preview the draft schedule.")
+    return prog.load(summit, draft=draft)
+
+
+def _picked(programme: Programme) -> tuple[list[Track], list[Room]]:
+    """The track and room filters of the URL (repeatable `track=` and `room=` slugs)."""
+    tracks = {t.slug: t for t in programme.tracks}
+    rooms = {r.slug: r for r in programme.rooms}
+    wanted_tracks = request.args.getlist("track")
+    wanted_rooms = request.args.getlist("room")
+    for slug in wanted_tracks:
+        if slug not in tracks:
+            abort(400, f"There is no track “{slug}” at this summit.")
+    for slug in wanted_rooms:
+        if slug not in rooms:
+            abort(400, f"There is no room “{slug}” at this summit.")
+    return [tracks[s] for s in wanted_tracks], [rooms[s] for s in wanted_rooms]
+
+
+def _day(programme: Programme) -> date | None:
+    dates = programme.dates
+    raw = request.args.get("day")
+    if raw:
+        try:
+            wanted = date.fromisoformat(raw)
+        except ValueError:
+            abort(400, "Give the day as YYYY-MM-DD.")
+        if wanted not in dates:
+            abort(404, "Nothing happens at this summit on that day.")
+        return wanted
+    today = clock.now().astimezone(programme.summit.zone).date()
+    return today if today in dates else (dates[0] if dates else None)
+
+
+@bp.get("/<slug>/schedule")
+def schedule(slug: str) -> Page:
+    summit = _summit(slug)
+    programme = _load(summit)
+    tracks, rooms = _picked(programme)
+    day = _day(programme)
+    track_ids = {t.id for t in tracks}
+
+    def visible(e: Entry) -> bool:
+        if e.kind is EntryKind.SESSION:
+            in_track = not track_ids or (e.track is not None and e.track.id in track_ids)
+            in_room = not rooms or e.room in rooms
+            return in_track and in_room
+        return not track_ids and not rooms  # filters narrow the view to design sessions
+
+    design_day = next((d for d in programme.days if d.date == day), None)
+    grid = (
+        day_grid(programme, design_day, rooms or programme.rooms, visible) if design_day else None
+    )
+    entries = [e for e in programme.on(day) if visible(e)] if day else []
+    return render_template(
+        "programme/schedule.html",
+        summit=summit,
+        programme=programme,
+        day=day,
+        grid=grid,
+        entries=entries,
+        picked_tracks=tracks,
+        picked_rooms=rooms,
+        filtered=bool(tracks or rooms),
+    )
+
+
+@bp.get("/<slug>/tracks/<track_slug>")
+def track_page(slug: str, track_slug: str) -> Page:
+    summit = _summit(slug)
+    programme = _load(summit)
+    track = next((t for t in programme.tracks if t.slug == track_slug), None)
+    if track is None:
+        abort(404, "No such track at this summit.")
+    entries = [e for e in programme.entries if e.track is track]
+    return render_template(
+        "programme/track.html", summit=summit, programme=programme, track=track, entries=entries
+    )
+
+
+@bp.get("/<slug>/rooms/<room_slug>")
+def room_page(slug: str, room_slug: str) -> Page:
+    summit = _summit(slug)
+    programme = _load(summit)
+    room = next((r for r in programme.rooms if r.slug == room_slug), None)
+    if room is None:
+        abort(404, "No such room at this summit.")
+    entries = [e for e in programme.entries if e.room is room]
+    return render_template(
+        "programme/room.html", summit=summit, programme=programme, room=room, entries=entries
+    )
+
+
+@bp.get("/<slug>/leads/<int:user_id>")
+def lead_page(slug: str, user_id: int) -> Page:
+    summit = _summit(slug)
+    programme = _load(summit)
+    entries = [
+        e
+        for e in programme.entries
+        if e.person_id == user_id and e.kind in (EntryKind.SESSION, EntryKind.LIGHTNING)
+    ]
+    person = db.session.get(User, user_id)
+    if person is None or not entries:
+        abort(404, "Nobody by that number leads a session or gives a talk here.")
+    return render_template(
+        "programme/lead.html", summit=summit, programme=programme, person=person, entries=entries
+    )
+
+
+@bp.get("/<slug>/now")
+def now_and_next(slug: str) -> Page:
+    summit = _summit(slug)
+    programme = _load(summit)
+    moment = clock.now()
+    current = [e for e in programme.entries if e.starts_at <= moment < e.ends_at]
+    upcoming = [e for e in programme.entries if e.starts_at > moment]
+    following = [e for e in upcoming if e.starts_at == upcoming[0].starts_at] if upcoming else []
+    soon = [e for e in upcoming if e.starts_at <= moment + timedelta(hours=2)]
+    return render_template(
+        "programme/now.html",
+        summit=summit,
+        programme=programme,
+        moment=moment,
+        current=current,
+        following=following if len(following) >= len(soon) else soon,
+    )
+
+
+@bp.get("/<slug>/my-schedule")
+@login_required
+def my_schedule(slug: str) -> Page:
+    summit = _summit(slug)
+    programme = prog.load(summit)
+    mine = prog.personal(programme, current_user.id)
+    return render_template(
+        "programme/mine.html",
+        summit=summit,
+        programme=programme,
+        entries=mine,
+        clashes=prog.clashing(mine),
+        form=ActionForm(formdata=None),
+    )

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from enum import StrEnum
 
 from flask import current_app
@@ -124,6 +124,17 @@ class Programme:
         return [e for e in self.entries if e.starts_at.astimezone(zone).date() == day]
 
 
+def session_entry(summit: Summit, session_id: int, *, draft: bool = False) -> Entry | None:
+    """One session's public (or draft) place, without loading the whole programme."""
+    days = _design_days(summit)
+    rooms = list(db.session.scalars(select(Room).where(Room.summit_id == summit.id)))
+    tracks = list(db.session.scalars(select(Track).where(Track.summit_id == summit.id)))
+    found = _sessions(
+        summit, days, rooms, tracks, draft=draft, with_cancelled=False, only=session_id
+    )
+    return found[0] if found else None
+
+
 def load(summit: Summit, *, draft: bool = False, with_cancelled: bool = False) -> Programme:
     """The summit's programme: what is published, or the organizers' draft.
 
@@ -163,8 +174,11 @@ def _sessions(
     *,
     draft: bool,
     with_cancelled: bool,
+    only: int | None = None,
 ) -> list[Entry]:
     query = select(DesignSession).where(DesignSession.summit_id == summit.id)
+    if only is not None:
+        query = query.where(DesignSession.id == only)
     if draft:
         query = query.where(DesignSession.status == SessionStatus.ACTIVE)
     else:
@@ -196,8 +210,8 @@ def _sessions(
                 EntryKind.SESSION,
                 s.id,
                 title,
-                grid[slot].starts_at,
-                last.ends_at,
+                grid[slot].starts_at.astimezone(UTC),
+                last.ends_at.astimezone(UTC),
                 room.name if room else "",
                 room=room,
                 track=track_by_id.get(s.track_id),

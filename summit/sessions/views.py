@@ -16,7 +16,7 @@ from summit.forms import ActionForm
 from summit.models import Blueprint as BlueprintRow
 from summit.models import BlueprintStatus, DesignSession, Job, Summit, Track, utcnow
 from summit.services import blueprints as bps
-from summit.services import summits
+from summit.services import programme, scheduling, summits
 from summit.services.errors import DomainError
 from summit.sessions.forms import (
     BlueprintForm,
@@ -181,15 +181,40 @@ def session_page(slug: str, session_id: int) -> Page:
         abort(404)
     stars = bps.star_count(session.id)
     mine = bps.starred_ids(current_user.id, summit.id) if current_user.is_authenticated else set()
+    organizer = current_user.is_authenticated and current_user.is_organizer
     return render_template(
         "sessions/session.html",
         summit=summit,
         session=session,
+        entry=programme.session_entry(summit, session.id),
+        draft=programme.session_entry(summit, session.id, draft=True) if organizer else None,
         stars=stars,
         mine=mine,
         form=StarForm(formdata=None),
+        action_form=ActionForm(formdata=None),
         expected=bps.expected_attendance(session, stars),
     )
+
+
+@bp.post("/organizer/summits/<int:summit_id>/sessions/<int:session_id>/cancel")
+@organizer_required
+def cancel_session(summit_id: int, session_id: int) -> Page:
+    """Cancel a session (it stays in the calendars as cancelled), or bring it back."""
+    summit = _organizer_summit(summit_id)
+    if not ActionForm().validate_on_submit():
+        abort(400, "The form was stale; reload and try again.")
+    cancelled = request.form.get("cancelled") == "y"
+    try:
+        session = scheduling.set_cancelled(current_user.id, summit.id, session_id, cancelled)
+        db.session.commit()
+    except DomainError as error:
+        db.session.rollback()
+        abort(error.status, error.message)
+    if cancelled:
+        flash(f"“{session.title}” is cancelled; its lead and followers were told.", "success")
+    else:
+        flash(f"“{session.title}” is back; place it in the schedule and publish.", "success")
+    return redirect(url_for("sessions.session_page", slug=summit.slug, session_id=session_id))
 
 
 @bp.post("/<slug>/sessions/<int:session_id>/star")
