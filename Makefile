@@ -25,8 +25,14 @@ run: $(VENV)/.app-installed
 	  trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	  $(BIN)/flask run --host 127.0.0.1 --port 5000
 
+# axe-core for the accessibility checks of the browser tests, from the npm registry.
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
 test: $(VENV)/.dev-installed
 	bash scripts/install-system-deps.sh
+	$(MAKE) node_modules/.installed
 	bash scripts/check.sh
 
 lint: $(VENV)/.dev-installed

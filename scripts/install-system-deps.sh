@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# Debian packages the test suite needs: a PostgreSQL server and Chromium for the browser
-# tests. Installed only when missing.
+# Debian packages the test suite needs: a PostgreSQL server, Chromium for the browser
+# tests and npm for axe-core. Installed only when missing.
 set -euo pipefail
 missing=()
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
 [ -x /usr/bin/chromium ] || missing+=(chromium)
+command -v npm >/dev/null 2>&1 || missing+=(npm)  # installs axe-core for the a11y checks
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0
 fi

@@ -302,3 +302,12 @@ def page(browser: Any, request: pytest.FixtureRequest) -> Iterator[Any]:
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / f"{request.node.name}-{TEST_DB}.png"), full_page=True)
         context.close()
+
+
+@pytest.fixture
+def published(make_summit: Callable[..., Summit], make_user: Callable[..., User]) -> Any:
+    """A published summit: six placed sessions, a keynote, a party, a fan with stars and a
+    lightning talk (tests/factories.py)."""
+    from tests.factories import build_published
+
+    return build_published(make_summit, make_user)
