@@ -2,8 +2,8 @@
 
 A slot holds one talk: the unique constraint on `lightning_talk.slot_id` settles a race, so
 two people can never both get it. The per-person daily limit is checked after the insert,
-inside the same write transaction, with the person's row locked on PostgreSQL (SQLite
-serialises writers), so two quick bookings by one person cannot both pass it.
+inside the same write transaction, with the person's row locked first, so two quick
+bookings by one person cannot both pass it.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from summit.extensions import db
@@ -140,8 +140,10 @@ def book_lightning_slot(user_id: int, slot_id: int, title: str) -> LightningTalk
         raise Forbidden("Only attendees with a confirmed seat can book a lightning talk.")
     if slot.blocked:
         raise Conflict("The organizers keep that slot free; pick another.", field="slot_id")
-    # Serialise one person's bookings on PostgreSQL (SQLite has one writer at a time).
-    db.session.execute(select(User.id).where(User.id == user_id).with_for_update())
+    # Serialise one person's bookings: a no-op update locks their row on PostgreSQL and, on
+    # SQLite, opens the write transaction now, so the savepoint below nests inside it (a
+    # savepoint that opens a SQLite transaction commits it on release).
+    db.session.execute(update(User).where(User.id == user_id).values(name=User.name))
     talk = LightningTalk(slot_id=slot.id, user_id=user_id, title=title)
     try:
         with db.session.begin_nested():
