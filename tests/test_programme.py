@@ -81,6 +81,8 @@ def test_p2_day_grid_has_rooms_across_tracks_labelled_and_a_legend(
     assert "Lunch" in grid and "Five minutes of Swift" in grid
     # The social event of the evening is listed with the day; the keynote on its own day.
     assert "Developers&#39; party" in html
+    # Outside the summit's dates the page opens on the first Design Summit day.
+    assert "<h2 id=\"day-h\">Wednesday 27 April 2011</h2>" in client.get("/diablo/schedule").text
     keynote_day = client.get("/diablo/schedule?day=2011-04-26").get_data(as_text=True)
     assert "Opening keynote" in keynote_day and "Main hall" in keynote_day
 

@@ -63,7 +63,10 @@ def _day(programme: Programme) -> date | None:
             abort(404, "Nothing happens at this summit on that day.")
         return wanted
     today = clock.now().astimezone(programme.summit.zone).date()
-    return today if today in dates else (dates[0] if dates else None)
+    if today in dates:
+        return today
+    # Before or after the summit: open on the first Design Summit day, the busiest grid.
+    return programme.days[0].date if programme.days else (dates[0] if dates else None)
 
 
 @bp.get("/<slug>/schedule")
