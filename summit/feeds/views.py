@@ -1,7 +1,337 @@
-"""iCalendar feeds (E1) and the frab schedule.xml/json (E2) at their stable public URLs."""
+"""iCalendar feeds (E1) and the frab schedule.xml/json (E2) at their stable public URLs.
+
+Subscribed calendars poll these addresses for years, so each answer carries an ETag that is
+computed from cheap "version" data (a handful of aggregate queries) before anything is built:
+an unchanged feed costs a 304 and no programme load.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint
+import hashlib
+from collections.abc import Callable
+from typing import Any
+
+from flask import Blueprint, abort, current_app, flash, redirect, request, url_for
+from flask_login import current_user
+from sqlalchemy import func, select
+from werkzeug.wrappers import Response
+
+from summit.exports import frab, ical
+from summit.extensions import db
+from summit.forms import ActionForm
+from summit.models import (
+    Blueprint as BlueprintRow,
+)
+from summit.models import (
+    Day,
+    DesignSession,
+    Event,
+    Interest,
+    LightningSlot,
+    LightningTalk,
+    ProgramItem,
+    Room,
+    SocialEvent,
+    Summit,
+    Track,
+    User,
+)
+from summit.services import accounts, programme, summits
+from summit.web import login_required, safe_next
 
 bp = Blueprint("feeds", __name__)
+
+CALENDAR = "text/calendar; charset=utf-8"
+# Raise when the output of the exports changes, so that clients fetch the new form.
+FORMAT_VERSION = "1"
+MAX_AGE = 300
+
+
+def _summit(slug: str) -> Summit:
+    return summits.summit_by_slug(slug) or abort(404, "No summit has that address.")
+
+
+# --- versions and conditional answers -------------------------------------------------
+
+
+def _version(summit: Summit, scope: str, user_id: int | None = None) -> str:
+    """An ETag for everything a feed of `summit` shows, without loading the programme.
+
+    One statement of aggregates covers the big tables (sessions, blueprints, lightning talks,
+    the user's stars); the small ones (days, rooms, tracks, programme items, social events)
+    are read whole. People's names are not covered: a renamed lead shows at the next change.
+    """
+    sid = summit.id
+    ds = DesignSession
+    talks = (
+        select(LightningTalk.id, LightningTalk.sequence, LightningTalk.slot_id)
+        .join(LightningSlot, LightningTalk.slot_id == LightningSlot.id)
+        .join(Day, LightningSlot.day_id == Day.id)
+        .join(Event, Day.event_id == Event.id)
+        .where(Event.summit_id == sid)
+        .subquery()
+    )
+    columns: list[Any] = [
+        select(func.count(ds.id)).where(ds.summit_id == sid).scalar_subquery(),
+        select(func.max(ds.updated_at)).where(ds.summit_id == sid).scalar_subquery(),
+        select(func.max(ds.changed_at)).where(ds.summit_id == sid).scalar_subquery(),
+        select(func.sum(ds.sequence)).where(ds.summit_id == sid).scalar_subquery(),
+        select(func.count(BlueprintRow.id)).where(BlueprintRow.summit_id == sid).scalar_subquery(),
+        select(func.max(BlueprintRow.updated_at))
+        .where(BlueprintRow.summit_id == sid)
+        .scalar_subquery(),
+        select(func.count(talks.c.id)).scalar_subquery(),
+        select(func.max(talks.c.id)).scalar_subquery(),
+        select(func.sum(talks.c.sequence)).scalar_subquery(),
+        select(func.sum(talks.c.slot_id)).scalar_subquery(),
+    ]
+    if user_id is not None:
+        stars = (
+            select(Interest.id, Interest.session_id)
+            .join(ds, Interest.session_id == ds.id)
+            .where(Interest.user_id == user_id, ds.summit_id == sid)
+            .subquery()
+        )
+        columns += [
+            select(func.count(stars.c.id)).scalar_subquery(),
+            select(func.max(stars.c.id)).scalar_subquery(),
+            select(func.sum(stars.c.session_id)).scalar_subquery(),
+        ]
+    aggregates = tuple(db.session.execute(select(*columns)).one())
+    small = [
+        db.session.execute(
+            select(Day.__table__).join(Event).where(Event.summit_id == sid).order_by(Day.id)
+        ).all(),
+        *(
+            db.session.execute(
+                select(table.__table__).where(table.summit_id == sid).order_by(table.id)
+            ).all()
+            for table in (Room, Track, ProgramItem, SocialEvent)
+        ),
+    ]
+    config = current_app.config
+    data = (
+        FORMAT_VERSION,
+        scope,
+        user_id,
+        config["SERVER_NAME_FOR_IDS"],
+        config["BASE_URL"],
+        (sid, summit.slug, summit.name, summit.venue, summit.timezone, summit.published_at),
+        aggregates,
+        small,
+    )
+    return hashlib.blake2b(repr(data).encode("utf-8"), digest_size=16).hexdigest()
+
+
+def _answer(
+    etag: str,
+    build: Callable[[], bytes],
+    content_type: str,
+    *,
+    filename: str,
+    private: bool = False,
+    attachment: bool = False,
+) -> Response:
+    """200 with the built body, or 304 when the client has this version already."""
+    cache = f"{'private' if private else 'public'}, max-age={MAX_AGE}"
+    if request.if_none_match.contains_weak(etag):
+        response = Response(status=304)
+    else:
+        response = Response(build(), content_type=content_type)
+        disposition = "attachment" if attachment else "inline"
+        response.headers["Content-Disposition"] = f'{disposition}; filename="{filename}"'
+    response.set_etag(etag)
+    response.headers["Cache-Control"] = cache
+    if private:
+        # The address is the secret: keep it out of search engines and referrers.
+        response.headers["X-Robots-Tag"] = "noindex"
+        response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+def _ids() -> tuple[str, str]:
+    config = current_app.config
+    return str(config["SERVER_NAME_FOR_IDS"]), str(config["BASE_URL"]).rstrip("/")
+
+
+def _calendar(
+    summit: Summit,
+    name: str,
+    pick: Callable[[programme.Programme], list[programme.Entry]],
+    about: str = "",
+) -> bytes:
+    loaded = programme.load(summit, with_cancelled=True)
+    server_name, base_url = _ids()
+    return ical.calendar(
+        loaded,
+        pick(loaded),
+        name=name,
+        server_name=server_name,
+        base_url=base_url,
+        about=about,
+    )
+
+
+# --- iCalendar (E1) -------------------------------------------------------------------
+
+
+@bp.get("/<slug>/schedule.ics")
+def summit_ics(slug: str) -> Response:
+    summit = _summit(slug)
+    return _answer(
+        _version(summit, "summit.ics"),
+        lambda: _calendar(
+            summit,
+            summit.name,
+            lambda p: p.entries,
+            about=f"The programme of {summit.name}: design sessions, the conference "
+            "programme, lightning talks and social events.",
+        ),
+        CALENDAR,
+        filename=f"{summit.slug}.ics",
+    )
+
+
+@bp.get("/<slug>/tracks/<track>.ics")
+def track_ics(slug: str, track: str) -> Response:
+    summit = _summit(slug)
+    row = db.session.scalar(select(Track).where(Track.summit_id == summit.id, Track.slug == track))
+    if row is None:
+        abort(404, "No such track.")
+    track_id = row.id
+    return _answer(
+        _version(summit, f"track:{track_id}"),
+        lambda: _calendar(
+            summit,
+            f"{summit.name}: {row.name}",
+            lambda p: [e for e in p.entries if e.track is not None and e.track.id == track_id],
+        ),
+        CALENDAR,
+        filename=f"{summit.slug}-{row.slug}.ics",
+    )
+
+
+@bp.get("/<slug>/rooms/<room>.ics")
+def room_ics(slug: str, room: str) -> Response:
+    summit = _summit(slug)
+    row = db.session.scalar(select(Room).where(Room.summit_id == summit.id, Room.slug == room))
+    if row is None:
+        abort(404, "No such room.")
+    room_id = row.id
+    return _answer(
+        _version(summit, f"room:{room_id}"),
+        lambda: _calendar(
+            summit,
+            f"{summit.name}: {row.name}",
+            lambda p: [e for e in p.entries if e.room is not None and e.room.id == room_id],
+        ),
+        CALENDAR,
+        filename=f"{summit.slug}-{row.slug}.ics",
+    )
+
+
+@bp.get("/<slug>/my/<token>.ics")
+def personal_ics(slug: str, token: str) -> Response:
+    summit = _summit(slug)
+    user = db.session.scalar(select(User).where(User.feed_token == token)) if token else None
+    if user is None:
+        abort(404, "This calendar address is unknown or was replaced by a new one.")
+    user_id = user.id
+    return _answer(
+        _version(summit, "personal", user_id),
+        lambda: _calendar(
+            summit,
+            f"{summit.name}: my schedule",
+            lambda p: programme.personal(p, user_id),
+            about="The sessions you starred and your lightning talks.",
+        ),
+        CALENDAR,
+        filename=f"{summit.slug}-my-schedule.ics",
+        private=True,
+    )
+
+
+@bp.get("/<slug>/sessions/<int:session_id>.ics")
+def session_ics(slug: str, session_id: int) -> Response:
+    """One session, for an "add to calendar" link."""
+    summit = _summit(slug)
+    published = db.session.scalar(
+        select(DesignSession.published_day_id).where(
+            DesignSession.id == session_id, DesignSession.summit_id == summit.id
+        )
+    )
+    if published is None:
+        abort(404, "No such session in the published schedule.")
+
+    def build() -> bytes:
+        loaded = programme.load(summit, with_cancelled=True)
+        entry = loaded.session(session_id)
+        if entry is None:
+            abort(404, "No such session in the published schedule.")
+        server_name, base_url = _ids()
+        return ical.calendar(
+            loaded, [entry], name=entry.title, server_name=server_name, base_url=base_url
+        )
+
+    return _answer(
+        _version(summit, f"session:{session_id}"),
+        build,
+        CALENDAR,
+        filename=f"{summit.slug}-session-{session_id}.ics",
+        attachment=True,
+    )
+
+
+# --- frab (E2) ------------------------------------------------------------------------
+
+
+def _frab(summit: Summit, export: Callable[..., bytes], endpoint: str) -> bytes:
+    loaded = programme.load(summit)
+    server_name, base_url = _ids()
+    url = f"{base_url}{url_for(endpoint, slug=summit.slug)}"
+    return export(loaded, server_name=server_name, base_url=base_url, url=url)
+
+
+@bp.get("/<slug>/schedule.xml")
+def frab_xml(slug: str) -> Response:
+    summit = _summit(slug)
+    response = _answer(
+        _version(summit, "frab.xml"),
+        lambda: _frab(summit, frab.schedule_xml, "feeds.frab_xml"),
+        "application/xml; charset=utf-8",
+        filename=f"{summit.slug}-schedule.xml",
+    )
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+@bp.get("/<slug>/schedule.json")
+def frab_json(slug: str) -> Response:
+    summit = _summit(slug)
+    response = _answer(
+        _version(summit, "frab.json"),
+        lambda: _frab(summit, frab.schedule_json, "feeds.frab_json"),
+        "application/json",
+        filename=f"{summit.slug}-schedule.json",
+    )
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+# --- the personal feed's secret -------------------------------------------------------
+
+
+@bp.post("/my/calendar-token")
+@login_required
+def new_token() -> Response:
+    """A new secret address for the personal feed; the old one stops working at once."""
+    if not ActionForm().validate_on_submit():
+        abort(400, "The form was stale; reload and try again.")
+    accounts.regenerate_feed_token(current_user.id)
+    db.session.commit()
+    flash(
+        "Your personal calendar has a new address. Subscribe to it again; "
+        "the old address no longer works.",
+        "success",
+    )
+    return redirect(safe_next(request.form.get("next")) or url_for("auth.profile"))

@@ -197,3 +197,14 @@ def make_organizer(email: str) -> User:
     user.is_organizer = True
     audit.record(None, "user.make_organizer", f"user:{user.id} {user.email}")
     return user
+
+
+def regenerate_feed_token(user_id: int) -> str:
+    """A new secret for the personal calendar feed (E1); the old address then answers 404."""
+    from summit.models import new_token
+
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise NotFound("No such user.")
+    user.feed_token = new_token()
+    return user.feed_token
