@@ -189,6 +189,7 @@ def _sessions(
     leads = _names({s.lead_id for s in sessions if s.lead_id})
     linked = _blueprints(summit, [s.id for s in sessions])
     day_by_id = {d.id: d for d in days}
+    grids = {d.id: d.slots for d in days}  # computed once: each is a dozen zone conversions
     room_by_id = {r.id: r for r in rooms}
     track_by_id = {t.id: t for t in tracks}
     base_url = _base_url()
@@ -200,7 +201,7 @@ def _sessions(
             day_id, slot = s.published_day_id, s.published_start_slot
             room_id, title = s.published_room_id, s.published_title or s.title
         day = day_by_id.get(day_id) if day_id is not None else None
-        grid = day.slots if day is not None else []
+        grid = grids[day.id] if day is not None else []
         if day is None or slot is None or not 0 <= slot < len(grid) or room_id is None:
             continue  # not placed (draft) or its day was removed since
         last = grid[min(slot + s.length_slots - 1, len(grid) - 1)]
