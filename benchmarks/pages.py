@@ -28,9 +28,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
+from big_summit import build, fetch, median_ms
 from sqlalchemy import event, select
 
-from big_summit import build, fetch, median_ms
 from config import Config
 from summit import create_app
 from summit.extensions import db
@@ -87,7 +87,9 @@ def main() -> None:
             queries[name] = len(statements)
             print(f"{name:12} {path:40} {size:>8} bytes {len(statements):>3} queries")
 
-        medians = {name: median_ms(fetch(client, path), args.repeat) for name, path in pages.items()}
+        medians = {
+            name: median_ms(fetch(client, path), args.repeat) for name, path in pages.items()
+        }
         for name, ms in medians.items():
             print(f"{name:12} median {ms:6.1f} ms over {args.repeat} requests")
         print(

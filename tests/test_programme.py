@@ -82,7 +82,7 @@ def test_p2_day_grid_has_rooms_across_tracks_labelled_and_a_legend(
     # The social event of the evening is listed with the day; the keynote on its own day.
     assert "Developers&#39; party" in html
     # Outside the summit's dates the page opens on the first Design Summit day.
-    assert "<h2 id=\"day-h\">Wednesday 27 April 2011</h2>" in client.get("/diablo/schedule").text
+    assert '<h2 id="day-h">Wednesday 27 April 2011</h2>' in client.get("/diablo/schedule").text
     keynote_day = client.get("/diablo/schedule?day=2011-04-26").get_data(as_text=True)
     assert "Opening keynote" in keynote_day and "Main hall" in keynote_day
 
@@ -181,6 +181,14 @@ def test_p3_my_schedule_lists_stars_and_my_talk_in_time_order_with_clashes(
     assert sorted(clashing) == ["Nova scheduler filters", "Swift large objects"]
     assert "2 items of your schedule overlap" in html
     assert f"/diablo/my/{published.fan.feed_token}.ics" in html
+
+
+def test_p3_my_schedule_holds_the_sessions_i_lead(
+    client: FlaskClient, published: Published
+) -> None:
+    login(client, published.leads[4])
+    html = client.get("/diablo/my-schedule").text
+    assert "Zürich: Ünïcode für alle — 東京" in html[html.index('id="my-entries"') :]
 
 
 def test_p1_cancelling_a_published_session_tells_lead_and_stargazers(

@@ -344,13 +344,14 @@ def starred_by(user_id: int, summit: Summit) -> set[int]:
 
 
 def personal(programme: Programme, user_id: int) -> list[Entry]:
-    """A person's own programme (P3): the sessions they starred and their lightning talks."""
+    """A person's own programme (P3): the sessions they starred or lead, and their
+    lightning talks."""
     starred = starred_by(user_id, programme.summit)
     return [
         e
         for e in programme.entries
         if (e.kind is EntryKind.SESSION and e.id in starred)
-        or (e.kind is EntryKind.LIGHTNING and e.person_id == user_id)
+        or (e.kind in (EntryKind.SESSION, EntryKind.LIGHTNING) and e.person_id == user_id)
     ]
 
 
