@@ -6,7 +6,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, render_template
+from flask import Flask, Response, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
@@ -75,6 +75,7 @@ def create_app(config: type[Config] | None = None) -> Flask:
     app.register_blueprint(lightning_bp)
     app.register_blueprint(feeds_bp)
     app.register_blueprint(api_bp)
+    csrf.exempt(api_bp)  # read-only: a POST there gets the API's JSON 405, not a form error
     app.register_blueprint(public_bp)
 
     from summit.cli import summit_cli
@@ -109,8 +110,11 @@ def _register_error_pages(app: Flask) -> None:
         ), 400
 
     @app.errorhandler(HTTPException)
-    def http_error(error: HTTPException) -> tuple[str, int]:
+    def http_error(error: HTTPException) -> tuple[str | Response, int]:
         code = error.code or 500
+        if request.path.startswith("/api/"):
+            # Even a path no route matches (a newline in a slug, say) answers the API's way.
+            return jsonify(error=error.description or error.name), code
         titles = {
             400: "Bad request",
             403: "Not allowed",
