@@ -11,6 +11,7 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import IntegerConverter, Map
 
 from config import Config, DevConfig
 from summit.extensions import csrf, db, login_manager, migrate
@@ -37,6 +38,9 @@ def create_app(config: type[Config] | None = None) -> Flask:
         static_folder=str(ROOT / "summit" / "static"),
         instance_path=str(ROOT / "instance"),
     )
+    # Ids in URLs fit the database's integer: a larger one is a plain 404, not an overflow.
+    # (Set before any route is added: rules bind their converters when added.)
+    app.url_map.converters["int"] = DatabaseId
     app.config.from_object(config or DevConfig)
     Path(app.instance_path).mkdir(exist_ok=True)
 
@@ -84,6 +88,14 @@ def create_app(config: type[Config] | None = None) -> Flask:
     _register_template_helpers(app)
     _register_error_pages(app)
     return app
+
+
+class DatabaseId(IntegerConverter):
+    """`<int:...>` in routes: a non-negative id no larger than a 32-bit integer column."""
+
+    def __init__(self, url_map: Map, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(url_map, *args, **kwargs)
 
 
 def _register_template_helpers(app: Flask) -> None:

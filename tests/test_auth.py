@@ -108,7 +108,13 @@ def test_login_required_pages_redirect_to_login_and_back(client: FlaskClient, ma
 def test_login_never_redirects_off_site(client: FlaskClient, make_user) -> None:
     user = make_user()
     db.session.commit()
-    for target in ("https://evil.example/", "//evil.example/", "javascript:alert(1)"):
+    for target in (
+        "https://evil.example/",
+        "//evil.example/",
+        "javascript:alert(1)",
+        "/\\evil.example/",
+        "/\tevil",
+    ):
         response = client.post(
             "/login",
             query_string={"next": target},

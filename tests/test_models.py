@@ -140,3 +140,67 @@ def test_times_are_stored_in_utc_and_naive_times_are_refused(app, make_summit) -
 
 def test_suite_runs_on_the_engine_it_says(app) -> None:
     assert db.engine.dialect.name == ("postgresql" if TEST_DB == "postgresql" else "sqlite")
+
+
+def test_sessions_published_before_the_published_copy_keep_their_place(
+    empty_database_url: str,
+) -> None:
+    """Revision 5774484da1fb copies length and track into the published copy of sessions
+    that were already public, and dates their last public change to the publication."""
+    from sqlalchemy import text
+
+    app = create_app(config_for(empty_database_url))
+    with app.app_context():
+        upgrade(revision="2f790e0c99c5")
+        with db.engine.begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO summit (id, name, slug, venue, timezone, is_current, description,"
+                    " published_at) VALUES (1, 'Diablo', 'diablo', '', 'UTC', false, '',"
+                    " '2011-04-20 10:00:00')"
+                )
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO track (id, summit_id, name, slug, colour, description)"
+                    " VALUES (1, 1, 'Nova', 'nova', '#c0392b', '')"
+                )
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO event (id, summit_id, kind, starts_on, ends_on, capacity,"
+                    " open_seats, confirmed_count, policy) VALUES (1, 1, 'design_summit',"
+                    " '2011-04-27', '2011-04-29', 10, 10, 0, 'review')"
+                )
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO day (id, event_id, date, first_slot, slot_minutes, break_minutes,"
+                    " slots_before_lunch, lunch_minutes, lightning_minutes,"
+                    " lightning_slot_minutes, slots_after_lunch)"
+                    " VALUES (1, 1, '2011-04-27', '09:00:00', 40, 10, 4, 60, 30, 5, 4)"
+                )
+            )
+            for sid, published in ((1, 1), (2, None)):
+                conn.execute(
+                    text(
+                        "INSERT INTO design_session (id, summit_id, track_id, title, description,"
+                        " length_slots, status, locked, sequence, published_day_id,"
+                        " created_at, updated_at) VALUES (:id, 1, 1, :title, '', 2, 'active',"
+                        " false, 0, :published, '2011-04-01 10:00:00', '2011-04-01 10:00:00')"
+                    ),
+                    {"id": sid, "title": f"S{sid}", "published": published},
+                )
+        upgrade()
+        with db.engine.connect() as conn:
+            rows = conn.execute(
+                text(
+                    "SELECT id, published_length_slots, published_track_id, changed_at"
+                    " FROM design_session ORDER BY id"
+                )
+            ).all()
+        db.engine.dispose()
+    assert [(r[0], r[1], r[2], r[3] is not None) for r in rows] == [
+        (1, 2, 1, True),
+        (2, None, None, False),
+    ]

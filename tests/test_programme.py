@@ -295,3 +295,95 @@ def test_p2_pages_issue_a_fixed_number_of_queries(
     after = {p: count_queries(app, client, p.format(session=session_id)) for p in PAGES}
     assert after == before
     assert max(after.values()) <= 20
+
+
+def test_p1_a_restored_session_is_public_again_only_once_published(
+    client: FlaskClient, published: Published
+) -> None:
+    s = published.sessions[3]
+    scheduling.set_cancelled(published.organizer.id, published.summit.id, s.id, True)
+    db.session.commit()
+    cancelled_sequence = s.sequence
+    scheduling.set_cancelled(published.organizer.id, published.summit.id, s.id, False)
+    db.session.commit()
+    assert s.sequence == cancelled_sequence + 1  # calendars drop the cancelled copy
+    room = client.get("/diablo/rooms/winchester").text
+    assert "Swift auth middleware" not in room[room.index('<ol class="entries"') :]
+    s.day_id, s.start_slot, s.room_id = published.sessions[0].day_id, 6, s.room_id or 1
+    s.room_id = next(r.id for r in published.summit.rooms if r.slug == "bayshore")
+    db.session.flush()
+    scheduling.publish(published.organizer.id, published.summit.id)
+    db.session.commit()
+    assert "Swift auth middleware" in client.get("/diablo/rooms/bayshore").text
+
+
+def test_p1_draft_edits_stay_out_of_public_view_until_published(
+    client: FlaskClient, published: Published
+) -> None:
+    s = published.sessions[3]
+    s.length_slots, s.title = 2, "Swift auth, the sequel"
+    s.track_id = next(t.id for t in published.summit.tracks if t.slug == "nova")
+    db.session.commit()
+    page = client.get(f"/diablo/sessions/{s.id}").text
+    assert "<h1>Swift auth middleware</h1>" in page and "13:40</time>–14:20" in page
+    assert "Swift auth middleware" in client.get("/diablo/tracks/swift").text
+    scheduling.publish(published.organizer.id, published.summit.id)
+    db.session.commit()
+    page = client.get(f"/diablo/sessions/{s.id}").text
+    assert "<h1>Swift auth, the sequel</h1>" in page and "13:40</time>–15:10" in page
+    assert "Swift auth, the sequel" in client.get("/diablo/tracks/nova").text
+
+
+def test_ids_too_large_for_the_database_are_404_not_500(
+    client: FlaskClient, published: Published
+) -> None:
+    huge = 10**30
+    login(client, published.organizer)
+    for method, path in [
+        ("get", f"/diablo/sessions/{huge}"),
+        ("get", f"/diablo/sessions/{huge}.ics"),
+        ("get", f"/diablo/leads/{huge}"),
+        ("post", f"/diablo/lightning/slots/{huge}/block"),
+        ("post", f"/organizer/summits/{published.summit.id}/sessions/{huge}/cancel"),
+    ]:
+        assert getattr(client, method)(path).status_code == 404, path
+    booked = client.post("/diablo/lightning/book", data={"slot_id": huge, "title": "Big"})
+    assert booked.status_code == 422 and "No such lightning slot" in booked.text
+
+
+def test_state_changes_on_the_new_pages_need_the_csrf_token(
+    database_url: str, published: Published
+) -> None:
+    from summit import create_app
+    from tests.conftest import config_for
+
+    live = create_app(config_for(database_url, WTF_CSRF_ENABLED=True))
+    client = live.test_client()
+    login_page = client.get("/login").text
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', login_page)
+    assert token
+    client.post(
+        "/login",
+        data={"email": published.organizer.email, "password": "correct horse battery"}
+        | {"csrf_token": token.group(1)},
+    )
+    slot = published.talk.slot_id
+    for path, data in [
+        (
+            f"/organizer/summits/{published.summit.id}/sessions/{published.sessions[0].id}/cancel",
+            {"cancelled": "y"},
+        ),
+        ("/diablo/lightning/book", {"slot_id": slot, "title": "No token"}),
+        (f"/diablo/lightning/talks/{published.talk.id}/cancel", {}),
+        (f"/diablo/lightning/talks/{published.talk.id}/remove", {}),
+        (f"/diablo/lightning/slots/{slot}/block", {"blocked": "y"}),
+        ("/diablo/lightning/limit", {"talks_per_day": 3}),
+        ("/my/calendar-token", {}),
+    ]:
+        assert client.post(path, data=data).status_code == 400, path
+    db.session.expire_all()
+    assert (
+        published.sessions[0].status == "active" and published.summit.lightning_talks_per_day == 1
+    )
+    with live.app_context():
+        db.engine.dispose()

@@ -6,7 +6,13 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
 
 class BookForm(FlaskForm):
-    slot_id = IntegerField("Slot", validators=[InputRequired(message="Pick a slot.")])
+    slot_id = IntegerField(
+        "Slot",
+        validators=[
+            InputRequired(message="Pick a slot."),
+            NumberRange(min=1, max=2**31 - 1, message="No such lightning slot."),
+        ],
+    )
     title = StringField(
         "Talk title",
         validators=[DataRequired(message="Give your talk a title."), Length(max=120)],

@@ -71,6 +71,11 @@ class DesignSession(Base):
         ForeignKey("room.id", ondelete="SET NULL")
     )
     published_title: Mapped[str | None] = mapped_column(String(120))
+    # The rest of what the public grid depends on, so a draft edit never shows before publishing.
+    published_length_slots: Mapped[int | None] = mapped_column(Integer)
+    published_track_id: Mapped[int | None] = mapped_column(
+        ForeignKey("track.id", ondelete="SET NULL")
+    )
     # iCalendar SEQUENCE: raised whenever a published time, room or title changes.
     sequence: Mapped[int] = mapped_column(Integer, default=0)
     # When the public version last changed (published, moved, renamed, cancelled): the
@@ -80,7 +85,7 @@ class DesignSession(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
     summit: Mapped[Summit] = relationship()
-    track: Mapped[Track] = relationship()
+    track: Mapped[Track] = relationship(foreign_keys=[track_id])
     lead: Mapped[User | None] = relationship()
     day: Mapped[Day | None] = relationship(foreign_keys=[day_id])
     room: Mapped[Room | None] = relationship(foreign_keys=[room_id])
@@ -113,7 +118,7 @@ class Blueprint(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
-    track: Mapped[Track] = relationship()
+    track: Mapped[Track] = relationship(foreign_keys=[track_id])
     submitter: Mapped[User] = relationship()
     session: Mapped[DesignSession | None] = relationship(back_populates="blueprints")
 

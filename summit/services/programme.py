@@ -197,14 +197,17 @@ def _sessions(
     for s in sessions:
         if draft:
             day_id, slot, room_id, title = s.day_id, s.start_slot, s.room_id, s.title
+            length, track_id = s.length_slots, s.track_id
         else:
             day_id, slot = s.published_day_id, s.published_start_slot
             room_id, title = s.published_room_id, s.published_title or s.title
+            length = s.published_length_slots or s.length_slots
+            track_id = s.published_track_id or s.track_id
         day = day_by_id.get(day_id) if day_id is not None else None
         grid = grids[day.id] if day is not None else []
         if day is None or slot is None or not 0 <= slot < len(grid) or room_id is None:
             continue  # not placed (draft) or its day was removed since
-        last = grid[min(slot + s.length_slots - 1, len(grid) - 1)]
+        last = grid[min(slot + length - 1, len(grid) - 1)]
         room = room_by_id.get(room_id)
         out.append(
             Entry(
@@ -215,10 +218,10 @@ def _sessions(
                 last.ends_at.astimezone(UTC),
                 room.name if room else "",
                 room=room,
-                track=track_by_id.get(s.track_id),
+                track=track_by_id.get(track_id),
                 day=day,
                 start_slot=slot,
-                length_slots=s.length_slots,
+                length_slots=length,
                 people=leads.get(s.lead_id or 0, ""),
                 person_id=s.lead_id,
                 description=s.description,
@@ -249,7 +252,10 @@ def _blueprints(summit: Summit, session_ids: list[int]) -> dict[int, list[tuple[
         select(Blueprint.session_id, Blueprint.id, Blueprint.title)
         .where(
             Blueprint.summit_id == summit.id,
-            Blueprint.session_id.is_not(None),
+            # The whole summit's, or one session's: no list of hundreds of ids in the query.
+            Blueprint.session_id.in_(session_ids)
+            if len(session_ids) == 1
+            else Blueprint.session_id.is_not(None),
             Blueprint.status.in_([BlueprintStatus.ACCEPTED, BlueprintStatus.MERGED]),
         )
         .order_by(Blueprint.id)

@@ -317,23 +317,27 @@ def publish(actor_id: int | None, summit_id: int) -> int:
         raise Conflict("The draft breaks rules: " + _words(ctx, "; ".join(errors[:3])))
     changed = 0
     for s in ctx.sessions:
+        # Time and place first: a change there is a move; the rest (title, track) a rename.
         before = (
             s.published_day_id,
             s.published_start_slot,
+            s.published_length_slots,
             s.published_room_id,
             s.published_title,
+            s.published_track_id,
         )
-        after = (s.day_id, s.start_slot, s.room_id, s.title)
+        after = (s.day_id, s.start_slot, s.length_slots, s.room_id, s.title, s.track_id)
         if before == after:
             continue
         was_public = s.published_day_id is not None
         s.published_day_id, s.published_start_slot = s.day_id, s.start_slot
-        s.published_room_id, s.published_title = s.room_id, s.title
+        s.published_length_slots, s.published_room_id = s.length_slots, s.room_id
+        s.published_title, s.published_track_id = s.title, s.track_id
         s.changed_at = utcnow()
         if was_public:
             s.sequence += 1
             changed += 1
-            _notify(ctx, s, moved=before[:3] != after[:3])
+            _notify(ctx, s, moved=before[:4] != after[:4])
     ctx.summit.published_at = utcnow()
     audit.record(
         actor_id,
@@ -379,12 +383,19 @@ def set_cancelled(actor_id: int, summit_id: int, session_id: int, cancelled: boo
     status = SessionStatus.CANCELLED if cancelled else SessionStatus.ACTIVE
     if session.status == status:
         return session
+    was_public = session.published_day_id is not None
     session.status = status
     session.locked = False
     if cancelled:
-        # Its place is free for the next solve; the published copy keeps the old time.
+        # Its place is free for the next solve; the published copy keeps the old time, so
+        # the calendars show the cancellation where the session was.
         session.day_id = session.start_slot = session.room_id = None
-    if session.published_day_id is not None:
+    elif was_public:
+        # Back in the draft only: it is public again once it has a place and is published
+        # (its old place may be someone else's by now).
+        session.published_day_id = session.published_start_slot = None
+        session.published_room_id = None
+    if was_public:
         session.sequence += 1
         session.changed_at = utcnow()
         if cancelled:
