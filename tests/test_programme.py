@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import event, select
@@ -12,6 +13,8 @@ from sqlalchemy import event, select
 from summit.extensions import db
 from summit.models import DesignSession, Interest, OutboxEmail
 from summit.services import scheduling
+from summit.services import summits as summit_service
+from summit.services.errors import Conflict
 from tests.conftest import login
 from tests.factories import Published, build_published
 
@@ -387,3 +390,45 @@ def test_state_changes_on_the_new_pages_need_the_csrf_token(
     )
     with live.app_context():
         db.engine.dispose()
+
+
+def _save_day(published: Published, day_index: int, **changes: object) -> None:
+    day = published.summit.design_days[day_index]
+    values = {
+        "event_kind": "design_summit",
+        "date": day.date,
+        "first_slot": day.first_slot,
+        "slot_minutes": day.slot_minutes,
+        "break_minutes": day.break_minutes,
+        "slots_before_lunch": day.slots_before_lunch,
+        "lunch_minutes": day.lunch_minutes,
+        "lightning_minutes": day.lightning_minutes,
+        "lightning_slot_minutes": day.lightning_slot_minutes,
+        "slots_after_lunch": day.slots_after_lunch,
+    } | changes
+    summit_service.save_day(published.organizer.id, published.summit.id, day.id, **values)  # type: ignore[arg-type]
+
+
+def test_p1_a_new_day_timetable_moves_published_sessions_and_says_so(
+    client: FlaskClient, published: Published
+) -> None:
+    sequences = {s.id: s.sequence for s in published.sessions}
+    talk_sequence = published.talk.sequence
+    _save_day(published, 0, first_slot=time(9, 30))
+    db.session.commit()
+    first_day = [
+        s for s in published.sessions if s.published_day_id == published.summit.design_days[0].id
+    ]
+    assert all(s.sequence == sequences[s.id] + 1 for s in first_day)
+    assert all(s.sequence == sequences[s.id] for s in published.sessions if s not in first_day)
+    assert published.talk.sequence == talk_sequence + 1  # the lightning window moved too
+    mails = db.session.scalars(select(OutboxEmail).where(OutboxEmail.subject.contains("moved")))
+    assert published.leads[0].email in {m.to_addr for m in mails}
+    page = client.get(f"/diablo/sessions/{published.sessions[0].id}").text
+    assert "Wednesday 27 April, 09:30" in page
+
+
+def test_a_day_cannot_lose_the_slots_of_published_sessions(published: Published) -> None:
+    with pytest.raises(Conflict, match="Swift auth middleware"):
+        _save_day(published, 1, slots_after_lunch=0)
+    db.session.rollback()

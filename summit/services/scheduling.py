@@ -357,10 +357,10 @@ def when(ctx: Context, s: DesignSession) -> str:
 
 def _notify(ctx: Context, s: DesignSession, *, moved: bool) -> None:
     what = "moved" if moved else "renamed"
-    _tell_people(ctx.summit, s, what, f"It is now on {when(ctx, s)}.")
+    tell_people(ctx.summit, s, what, f"It is now on {when(ctx, s)}.")
 
 
-def _tell_people(summit: Summit, s: DesignSession, what: str, detail: str) -> None:
+def tell_people(summit: Summit, s: DesignSession, what: str, detail: str) -> None:
     """A mail to the session's lead and everyone who starred it, through the outbox."""
     people = set(db.session.scalars(select(Interest.user_id).where(Interest.session_id == s.id)))
     if s.lead_id:
@@ -399,7 +399,7 @@ def set_cancelled(actor_id: int, summit_id: int, session_id: int, cancelled: boo
         session.sequence += 1
         session.changed_at = utcnow()
         if cancelled:
-            _tell_people(session.summit, session, "been cancelled", "")
+            tell_people(session.summit, session, "been cancelled", "")
     audit.record(
         actor_id,
         "session.cancel" if cancelled else "session.restore",

@@ -21,13 +21,16 @@ from summit.models import (
     LightningTalk,
     ProgramItem,
     Room,
+    SessionStatus,
     SocialEvent,
     Summit,
     Track,
     WindowPart,
+    utcnow,
 )
 from summit.services import audit
 from summit.services.errors import Conflict, Invalid, NotFound
+from summit.services.scheduling import tell_people
 
 # Top-level paths that a summit slug must not shadow.
 RESERVED_SLUGS = frozenset(
@@ -205,6 +208,8 @@ def sync_lightning_slots(day: Day) -> None:
                 LightningSlot(day_id=day.id, position=position, starts_at=starts, ends_at=ends)
             )
         else:
+            if (slot.starts_at, slot.ends_at) != (starts, ends) and slot.talk is not None:
+                slot.talk.sequence += 1  # the calendars see the talk move
             slot.starts_at, slot.ends_at = starts, ends
     if not existing:
         return
@@ -258,6 +263,7 @@ def save_day(
     clash = db.session.scalar(select(Day).where(Day.event_id == event.id, Day.date == date))
     if clash is not None and clash.id != day_id:
         raise Conflict(f"{date:%a %d %b} already has a grid for the {event.label}.", field="date")
+    before = [(slot.starts_at, slot.ends_at) for slot in day.slots] if day is not None else []
     if day is None:
         day = Day(event=event)
         db.session.add(day)
@@ -274,8 +280,44 @@ def save_day(
         )
     db.session.flush()
     sync_lightning_slots(day)
+    if before:
+        _retime_published_sessions(summit, day, before)
     audit.record(actor_id, "day.save", f"summit:{summit.slug} {date.isoformat()}")
     return day
+
+
+def _retime_published_sessions(
+    summit: Summit, day: Day, before: list[tuple[datetime, datetime]]
+) -> None:
+    """A new grid moves the published sessions of the day in time: their calendars see a new
+    SEQUENCE and their people a mail (P1). Slots that published sessions use cannot go."""
+    after = [(slot.starts_at, slot.ends_at) for slot in day.slots]
+    published = db.session.scalars(
+        select(DesignSession).where(DesignSession.published_day_id == day.id)
+    ).all()
+    for session in published:
+        first = session.published_start_slot or 0
+        last = first + (session.published_length_slots or session.length_slots) - 1
+        if last >= len(after):
+            raise Conflict(
+                f"“{session.title}” is published in a slot this change removes; "
+                "move it and publish first.",
+                field="slots_after_lunch",
+            )
+        if last >= len(before) or (before[first][0], before[last][1]) != (
+            after[first][0],
+            after[last][1],
+        ):
+            session.sequence += 1
+            session.changed_at = utcnow()
+            if session.status == SessionStatus.ACTIVE:
+                tell_people(
+                    summit,
+                    session,
+                    "moved",
+                    f"The day's timetable changed: it now starts at "
+                    f"{after[first][0]:%A %d %B, %H:%M} ({summit.timezone}).",
+                )
 
 
 def _unique_slug(
