@@ -343,7 +343,7 @@ def test_e1_cancelled_session_stays_in_the_feed_as_cancelled(
         assert event["summary"] == "Cancelled: Swift replication"
         assert event["description"].startswith("This session has been cancelled.")
     # The person who starred it sees the cancellation too.
-    mine = get_calendar(client, f"/diablo/my/{built.fan.feed_token}.ics")
+    mine = get_calendar(client, f"/diablo/my/{built.fan.feed_address}.ics")
     assert mine[uid("session", cancelled.id)]["status"] == "CANCELLED"
 
 
@@ -404,7 +404,7 @@ def test_e1_etag_and_304(client: FlaskClient, built: Built) -> None:
     for url in (
         "/diablo/tracks/nova.ics",
         "/diablo/rooms/bayshore.ics",
-        f"/diablo/my/{built.fan.feed_token}.ics",
+        f"/diablo/my/{built.fan.feed_address}.ics",
         f"/diablo/sessions/{built.sessions[1].id}.ics",
     ):
         tag = client.get(url).headers["ETag"]
@@ -421,11 +421,11 @@ def test_e1_etags_differ_between_feeds_and_follow_each_change(
         "/diablo/schedule.ics",
         "/diablo/tracks/nova.ics",
         "/diablo/rooms/bayshore.ics",
-        f"/diablo/my/{built.fan.feed_token}.ics",
-        f"/diablo/my/{built.speaker.feed_token}.ics",
+        f"/diablo/my/{built.fan.feed_address}.ics",
+        f"/diablo/my/{built.speaker.feed_address}.ics",
     ]
     assert len({tag(u) for u in urls}) == len(urls)
-    personal = f"/diablo/my/{built.fan.feed_token}.ics"
+    personal = f"/diablo/my/{built.fan.feed_address}.ics"
     before = tag(personal)
     db.session.add(Interest(user_id=built.fan.id, session_id=built.sessions[1].id))
     db.session.commit()
@@ -483,17 +483,17 @@ def test_e1_feed_addresses_route_to_the_feeds_beside_the_html_pages(app: Flask) 
 def test_e1_personal_feed_holds_starred_sessions_and_own_lightning_talks(
     client: FlaskClient, built: Built, make_user: Callable[..., User]
 ) -> None:
-    fan = get_calendar(client, f"/diablo/my/{built.fan.feed_token}.ics")
+    fan = get_calendar(client, f"/diablo/my/{built.fan.feed_address}.ics")
     assert set(fan) == {uid("session", built.sessions[0].id), uid("session", built.sessions[2].id)}
-    speaker = get_calendar(client, f"/diablo/my/{built.speaker.feed_token}.ics")
+    speaker = get_calendar(client, f"/diablo/my/{built.speaker.feed_address}.ics")
     assert set(speaker) == {uid("session", built.sessions[1].id), uid("lightning", built.talk.id)}
-    response = client.get(f"/diablo/my/{built.fan.feed_token}.ics")
+    response = client.get(f"/diablo/my/{built.fan.feed_address}.ics")
     assert response.headers["Cache-Control"].startswith("private")
     assert "my schedule" in response.get_data(as_text=True)
 
     nobody = make_user(name="Nobody")
     db.session.commit()
-    response = client.get(f"/diablo/my/{nobody.feed_token}.ics")
+    response = client.get(f"/diablo/my/{nobody.feed_address}.ics")
     assert check_calendar(response.data) == {}  # still a calendar, with its VTIMEZONE
     assert "BEGIN:VTIMEZONE" in response.get_data(as_text=True)
     assert client.get("/diablo/my/not-a-token.ics").status_code == 404
@@ -502,17 +502,17 @@ def test_e1_personal_feed_holds_starred_sessions_and_own_lightning_talks(
 def test_e1_regenerating_the_token_retires_the_old_address(
     client: FlaskClient, built: Built
 ) -> None:
-    old = built.fan.feed_token
+    old = built.fan.feed_address
     assert client.get(f"/diablo/my/{old}.ics").status_code == 200
     assert client.post("/my/calendar-token").status_code == 302  # to the log-in page
-    assert db.session.get(User, built.fan.id).feed_token == old  # type: ignore[union-attr]
+    assert db.session.get(User, built.fan.id).feed_address == old  # type: ignore[union-attr]
 
     login(client, built.fan)
     response = client.post("/my/calendar-token", data={"next": "/diablo/"})
     assert response.status_code == 302
     assert response.headers["Location"] == "/diablo/"
     db.session.expire_all()
-    new = db.session.get(User, built.fan.id).feed_token  # type: ignore[union-attr]
+    new = db.session.get(User, built.fan.id).feed_address  # type: ignore[union-attr]
     assert new != old
     assert client.get(f"/diablo/my/{old}.ics").status_code == 404
     assert client.get(f"/diablo/my/{new}.ics").status_code == 200
@@ -531,10 +531,10 @@ def test_e1_regenerating_the_token_needs_the_csrf_token(built: Built, database_u
     with client.session_transaction() as session:
         session["_user_id"] = str(built.fan.id)
         session["_fresh"] = True
-    old = built.fan.feed_token
+    old = built.fan.feed_address
     assert client.post("/my/calendar-token").status_code == 400
     with guarded.app_context():
-        assert db.session.get(User, built.fan.id).feed_token == old  # type: ignore[union-attr]
+        assert db.session.get(User, built.fan.id).feed_address == old  # type: ignore[union-attr]
         db.session.remove()
         db.engine.dispose()
 
@@ -572,3 +572,20 @@ def test_e1_unpublished_summit_feed_is_a_valid_calendar(
     response = client.get("/diablo/schedule.ics")
     assert check_calendar(response.data) == {}
     assert "BEGIN:VTIMEZONE" in response.get_data(as_text=True)
+
+
+def test_e1_a_personal_address_needs_the_whole_secret(client: FlaskClient, built: Built) -> None:
+    """The id finds the person; the token must then match in full (compared in constant time)."""
+    good = built.fan.feed_address
+    assert client.get(f"/diablo/my/{good}.ics").status_code == 200
+    user_id, _, token = good.partition("-")
+    for wrong in (
+        f"{user_id}-{token[:-1]}",
+        f"{user_id}-{token}x",
+        f"{built.speaker.id}-{token}",
+        token,
+        f"-{token}",
+        f"{user_id}-",
+        f"99999999999-{token}",
+    ):
+        assert client.get(f"/diablo/my/{wrong}.ics").status_code == 404, wrong

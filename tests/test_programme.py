@@ -183,7 +183,7 @@ def test_p3_my_schedule_lists_stars_and_my_talk_in_time_order_with_clashes(
     )
     assert sorted(clashing) == ["Nova scheduler filters", "Swift large objects"]
     assert "2 items of your schedule overlap" in html
-    assert f"/diablo/my/{published.fan.feed_token}.ics" in html
+    assert f"/diablo/my/{published.fan.feed_address}.ics" in html
 
 
 def test_p3_my_schedule_holds_the_sessions_i_lead(

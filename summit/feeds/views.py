@@ -34,7 +34,6 @@ from summit.models import (
     SocialEvent,
     Summit,
     Track,
-    User,
 )
 from summit.services import accounts, programme, summits
 from summit.web import login_required, safe_next
@@ -233,7 +232,7 @@ def room_ics(slug: str, room: str) -> Response:
 @bp.get("/<slug>/my/<token>.ics")
 def personal_ics(slug: str, token: str) -> Response:
     summit = _summit(slug)
-    user = db.session.scalar(select(User).where(User.feed_token == token)) if token else None
+    user = accounts.user_by_feed_address(token)
     if user is None:
         abort(404, "This calendar address is unknown or was replaced by a new one.")
     user_id = user.id

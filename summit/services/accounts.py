@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hmac
+
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select
@@ -196,6 +198,17 @@ def make_organizer(email: str) -> User:
         raise NotFound(f"No account with the email {email}; sign up first.")
     user.is_organizer = True
     audit.record(None, "user.make_organizer", f"user:{user.id} {user.email}")
+    return user
+
+
+def user_by_feed_address(address: str) -> User | None:
+    """The owner of a personal calendar address (`User.feed_address`), or None."""
+    user_id, _, token = address.partition("-")
+    if not user_id.isdigit() or len(user_id) > 10 or not token:
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or not hmac.compare_digest(user.feed_token.encode(), token.encode()):
+        return None
     return user
 
 
