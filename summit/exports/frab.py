@@ -20,7 +20,7 @@ from typing import Any
 from xml.etree import ElementTree as ET
 
 from summit.models import Summit
-from summit.services.programme import Entry, EntryKind, Programme
+from summit.services.programme import Entry, EntryKind, Programme, public_url
 
 SCHEMA_JSON = "https://c3voc.de/schedule/schema.json"
 GENERATOR = "Summit"
@@ -126,11 +126,7 @@ class _Schedule:
 
 
 def _entry_url(entry: Entry, summit: Summit, base_url: str) -> str:
-    if entry.kind is EntryKind.SESSION:
-        return f"{base_url}/{summit.slug}/sessions/{entry.id}"
-    if entry.kind is EntryKind.LIGHTNING:
-        return f"{base_url}/{summit.slug}/lightning"
-    return f"{base_url}/{summit.slug}/"
+    return public_url(entry, summit.slug, base_url)
 
 
 def _event(entry: Entry, summit: Summit, code: str, server_name: str, base_url: str) -> _Event:

@@ -16,7 +16,7 @@ from functools import lru_cache
 from icalendar import Calendar, Component, Event, Timezone, vDDDTypes, vDuration, vInt, vText, vUri
 
 from summit.models import Summit
-from summit.services.programme import Entry, EntryKind, Programme
+from summit.services.programme import Entry, EntryKind, Programme, public_url
 
 PRODID = "-//Summit//Design Summit schedule 1.0//EN"
 REFRESH = timedelta(hours=1)
@@ -38,12 +38,7 @@ def uid(entry: Entry, server_name: str) -> str:
 
 
 def entry_url(entry: Entry, summit: Summit, base_url: str) -> str:
-    """The public page of an entry: a session's own page, else the page that lists it."""
-    if entry.kind is EntryKind.SESSION:
-        return f"{base_url}/{summit.slug}/sessions/{entry.id}"
-    if entry.kind is EntryKind.LIGHTNING:
-        return f"{base_url}/{summit.slug}/lightning"
-    return f"{base_url}/{summit.slug}/"
+    return public_url(entry, summit.slug, base_url)
 
 
 def summary(entry: Entry) -> str:

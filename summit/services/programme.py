@@ -237,6 +237,16 @@ def _sessions(
     return out
 
 
+def public_url(entry: Entry, summit_slug: str, base_url: str) -> str:
+    """The public page of an entry: a session's own page, else the page that lists it.
+    Calendars, frab and the API all link with this."""
+    if entry.kind is EntryKind.SESSION:
+        return f"{base_url}/{summit_slug}/sessions/{entry.id}"
+    if entry.kind is EntryKind.LIGHTNING:
+        return f"{base_url}/{summit_slug}/lightning"
+    return f"{base_url}/{summit_slug}/"
+
+
 def _names(user_ids: set[int]) -> dict[int, str]:
     if not user_ids:
         return {}
