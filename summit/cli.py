@@ -34,7 +34,7 @@ def create_organizer(email: str, name: str | None, password: str | None) -> None
 @click.option("--if-empty", is_flag=True, help="Do nothing when a summit already exists.")
 def demo(if_empty: bool) -> None:
     """Load the Diablo Design Summit demo (deterministic: same data every time)."""
-    from summit.demo import DEMO_ORGANIZER_EMAIL, DEMO_PASSWORD, load_demo
+    from summit.demo import DEMO_ORGANIZER_EMAIL, DEMO_PASSWORD, demo_attendee, load_demo
 
     with unit_of_work():
         loaded = load_demo(if_empty=if_empty)
@@ -43,6 +43,9 @@ def demo(if_empty: bool) -> None:
     else:
         click.echo("A summit already exists; the demo was not loaded.")
     click.echo(f"Demo organizer: {DEMO_ORGANIZER_EMAIL} / password {DEMO_PASSWORD}")
+    attendee = demo_attendee()
+    if attendee:
+        click.echo(f"Demo attendee with a seat (can book lightning talks): {attendee}")
 
 
 @summit_cli.command("send-mail")

@@ -634,3 +634,14 @@ def load_demo(*, if_empty: bool = False, solve_seconds: float = 5.0) -> bool:
         _solve_and_publish(diablo, solve_seconds)
         db.session.flush()
     return True
+
+
+def demo_attendee() -> str | None:
+    """The e-mail of a demo attendee with a confirmed Design Summit seat, for the README."""
+    return db.session.scalar(
+        select(User.email)
+        .join(Registration, Registration.user_id == User.id)
+        .where(Registration.status == RegistrationStatus.CONFIRMED, User.is_organizer.is_(False))
+        .order_by(Registration.id)
+        .limit(1)
+    )

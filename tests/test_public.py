@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
@@ -170,3 +171,25 @@ def test_demo_home_page(client: FlaskClient) -> None:
     ):
         assert text in page
     assert client.get("/bexar/").status_code == 200
+
+
+def test_demo_whiteboard_has_talks_and_free_slots_for_its_attendee(client: FlaskClient) -> None:
+    from summit.demo import demo_attendee
+
+    load_demo(solve_seconds=0)
+    db.session.commit()
+    board = client.get("/diablo/lightning").get_data(as_text=True)
+    assert board.count('class="taken') == 12 and board.count('class="blocked') == 1
+    free = re.findall(r'<tr id="slot-(\d+)" class="free', board)
+    assert len(free) == 5  # left for newcomers to try
+    email = demo_attendee()  # printed by `flask summit demo`
+    assert email is not None
+    response = client.post("/login", data={"email": email, "password": DEMO_PASSWORD})
+    assert response.status_code == 302
+    outcomes = [
+        client.post("/diablo/lightning/book", data={"slot_id": slot, "title": "My first talk"})
+        for slot in free
+    ]
+    # One talk per day: the first free slot of each day the attendee has no talk on yet.
+    assert any(o.status_code == 302 for o in outcomes)
+    assert all(o.status_code in (302, 409) for o in outcomes)
