@@ -589,3 +589,44 @@ def test_e1_a_personal_address_needs_the_whole_secret(client: FlaskClient, built
         f"99999999999-{token}",
     ):
         assert client.get(f"/diablo/my/{wrong}.ics").status_code == 404, wrong
+
+
+def test_e1_an_edited_social_event_or_talk_raises_its_sequence(
+    client: FlaskClient, built: Built
+) -> None:
+    from summit.services import summits as summit_service
+
+    before = icalendar.Calendar.from_ical(client.get("/diablo/schedule.ics").data)
+    party_before = next(
+        e for e in before.walk("VEVENT") if str(e["UID"]) == uid("social", built.party.id)
+    )
+    summit_service.save_social_event(
+        built.organizer.id,
+        built.summit.id,
+        built.party.id,
+        title="Developer party",
+        starts_at=datetime(2011, 4, 27, 20, 0),  # noqa: DTZ001 - an hour later, venue time
+        ends_at=datetime(2011, 4, 27, 23, 0),  # noqa: DTZ001 - as the form gives it
+        place="Terrace",
+        sponsor="Cisco",
+    )
+    summit_service.save_program_item(  # the same values: nothing a calendar shows changes
+        built.organizer.id,
+        built.summit.id,
+        built.keynote.id,
+        title=built.keynote.title,
+        kind=built.keynote.kind,
+        track_name=built.keynote.track_name,
+        place=built.keynote.place,
+        speaker=built.keynote.speaker,
+        starts_at=built.keynote.starts_at.astimezone(built.summit.zone).replace(tzinfo=None),
+        ends_at=built.keynote.ends_at.astimezone(built.summit.zone).replace(tzinfo=None),
+    )
+    db.session.commit()
+    after = icalendar.Calendar.from_ical(client.get("/diablo/schedule.ics").data)
+    events = {str(e["UID"]): e for e in after.walk("VEVENT")}
+    party = events[uid("social", built.party.id)]
+    assert int(party["SEQUENCE"]) == int(party_before["SEQUENCE"]) + 1
+    assert party.decoded("DTSTART").hour == 20
+    assert party.decoded("LAST-MODIFIED") >= party_before.decoded("LAST-MODIFIED")
+    assert int(events[uid("program", built.keynote.id)]["SEQUENCE"]) == 0

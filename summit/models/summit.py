@@ -22,7 +22,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from summit.models.base import Base, UTCDateTime
+from summit.models.base import Base, UTCDateTime, utcnow
 
 
 class EventKind(StrEnum):
@@ -336,6 +336,11 @@ class SocialEvent(Base):
     ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     place: Mapped[str] = mapped_column(String(120), default="")
     sponsor: Mapped[str] = mapped_column(String(120), default="")
+    # For the calendars: raised when the time, title or place changes (E1).
+    sequence: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    updated_at: Mapped[datetime | None] = mapped_column(
+        UTCDateTime(), default=utcnow, onupdate=utcnow
+    )
 
     summit: Mapped[Summit] = relationship(back_populates="social_events")
 
@@ -355,5 +360,9 @@ class ProgramItem(Base):
     speaker: Mapped[str] = mapped_column(String(200), default="")
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime())
     ends_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    sequence: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    updated_at: Mapped[datetime | None] = mapped_column(
+        UTCDateTime(), default=utcnow, onupdate=utcnow
+    )
 
     summit: Mapped[Summit] = relationship(back_populates="program_items")

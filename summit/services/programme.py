@@ -288,6 +288,8 @@ def _program_items(summit: Summit) -> list[Entry]:
             people=p.speaker,
             track_name=p.track_name,
             description=p.kind.capitalize() if p.kind else "",
+            sequence=p.sequence,
+            modified_at=p.updated_at,
         )
         for p in items
     ]
@@ -330,6 +332,8 @@ def _social_events(summit: Summit) -> list[Entry]:
             s.ends_at or s.starts_at,
             s.place,
             people=f"Sponsored by {s.sponsor}" if s.sponsor else "",
+            sequence=s.sequence,
+            modified_at=s.updated_at,
         )
         for s in socials
     ]

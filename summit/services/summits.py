@@ -410,6 +410,11 @@ def _localise(summit_id: int, when: datetime | None) -> datetime | None:
     return when.replace(tzinfo=get_summit(summit_id).zone) if when else None
 
 
+def _calendar_facts(thing: SocialEvent | ProgramItem) -> tuple[object, ...]:
+    """What a calendar shows of it: a change here raises its SEQUENCE (E1)."""
+    return (thing.title, thing.place, thing.starts_at, thing.ends_at)
+
+
 def save_social_event(
     actor_id: int,
     summit_id: int,
@@ -425,9 +430,12 @@ def save_social_event(
     social = _owned(SocialEvent, summit_id, social_id) or SocialEvent(summit_id=summit_id)
     if ends_at is not None and ends_at <= starts_at:
         raise Invalid("It must end after it starts.", field="ends_at")
+    before = _calendar_facts(social)
     social.title, social.place, social.sponsor = title.strip(), place.strip(), sponsor.strip()
     social.starts_at = _localise(summit_id, starts_at)  # type: ignore[assignment]
     social.ends_at = _localise(summit_id, ends_at)
+    if social.id is not None and before != _calendar_facts(social):
+        social.sequence = (social.sequence or 0) + 1
     db.session.add(social)
     db.session.flush()
     audit.record(actor_id, "social.save", f"social:{social.id} {social.title}")
@@ -450,10 +458,13 @@ def save_program_item(
     item = _owned(ProgramItem, summit_id, item_id) or ProgramItem(summit_id=summit_id)
     if ends_at <= starts_at:
         raise Invalid("It must end after it starts.", field="ends_at")
+    before = _calendar_facts(item)
     item.title, item.kind, item.track_name = title.strip(), kind, track_name.strip()
     item.place, item.speaker = place.strip(), speaker.strip()
     item.starts_at = _localise(summit_id, starts_at)  # type: ignore[assignment]
     item.ends_at = _localise(summit_id, ends_at)  # type: ignore[assignment]
+    if item.id is not None and before != _calendar_facts(item):
+        item.sequence = (item.sequence or 0) + 1
     db.session.add(item)
     db.session.flush()
     audit.record(actor_id, "program.save", f"program:{item.id} {item.title}")
