@@ -76,20 +76,36 @@ def position(registration: Registration) -> int | None:
     if registration.status != WAITLISTED:
         return None
     event, me = registration.event, registration
+    waiting = and_(Registration.event_id == event.id, Registration.status == WAITLISTED)
     earlier = or_(
         Registration.joined_at < me.joined_at,
         and_(Registration.joined_at == me.joined_at, Registration.id < me.id),
     )
-    if _uses_classes(event):
-        my_rank = PriorityClass(me.user.verified_class).rank
-        earlier = or_(class_rank() < my_rank, and_(class_rank() == my_rank, earlier))
-    ahead = db.session.scalar(
-        select(func.count())
-        .select_from(Registration)
-        .join(User, User.id == Registration.user_id)
-        .where(Registration.event_id == event.id, Registration.status == WAITLISTED, earlier)
+    count = select(func.count()).select_from(Registration)
+    if not _uses_classes(event):
+        return (db.session.scalar(count.where(waiting, earlier)) or 0) + 1
+    my_rank = PriorityClass(me.user.verified_class).rank
+    by_class = count.join(User, User.id == Registration.user_id)
+    if my_rank < PriorityClass.OTHER.rank:
+        ahead = db.session.scalar(
+            by_class.where(
+                waiting, or_(class_rank() < my_rank, and_(class_rank() == my_rank, earlier))
+            )
+        )
+        return (ahead or 0) + 1
+    # The lowest class, as most people in a rush: everyone who joined earlier is ahead, and
+    # so is anyone of a better class who joined later. The first count needs no join with
+    # the users, and the second reads only the few entries younger than this one.
+    later_but_better = by_class.where(
+        waiting, ~earlier, Registration.id != me.id, class_rank() < my_rank
     )
-    return (ahead or 0) + 1
+    before_me, better = db.session.execute(
+        select(
+            count.where(waiting, earlier).scalar_subquery(),
+            later_but_better.scalar_subquery(),
+        )
+    ).one()
+    return int(before_me or 0) + int(better or 0) + 1
 
 
 @dataclass(frozen=True)
