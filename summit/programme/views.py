@@ -152,15 +152,17 @@ def now_and_next(slug: str) -> Page:
     moment = clock.now()
     current = [e for e in programme.entries if e.starts_at <= moment < e.ends_at]
     upcoming = [e for e in programme.entries if e.starts_at > moment]
-    following = [e for e in upcoming if e.starts_at == upcoming[0].starts_at] if upcoming else []
-    soon = [e for e in upcoming if e.starts_at <= moment + timedelta(hours=2)]
+    # Up next: what starts in the next two hours; overnight, the first things tomorrow.
+    following = [e for e in upcoming if e.starts_at <= moment + timedelta(hours=2)]
+    if not following and upcoming:
+        following = [e for e in upcoming if e.starts_at == upcoming[0].starts_at]
     return render_template(
         "programme/now.html",
         summit=summit,
         programme=programme,
         moment=moment,
         current=current,
-        following=following if len(following) >= len(soon) else soon,
+        following=following,
     )
 
 
