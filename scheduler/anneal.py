@@ -16,10 +16,13 @@ from scheduler.types import Placement, Problem
 from scheduler.validate import conflict_weights
 
 Spot = tuple[int, int]  # (global period, room index)
+TOURNAMENT = 3  # periods drawn per same-room move
 
 
 class _State:
-    def __init__(self, problem: Problem, start: tuple[Placement, ...]) -> None:
+    def __init__(
+        self, problem: Problem, start: tuple[Placement, ...], keep_rooms: bool = False
+    ) -> None:
         w = problem.weights
         self.problem = problem
         self.offsets: list[int] = []
@@ -48,12 +51,18 @@ class _State:
                 self.nbr[index[a]][index[b]] = people * w.attendee_conflict
                 self.nbr[index[b]][index[a]] = people * w.attendee_conflict
         closed = [{(u.day, t) for u in r.unavailable for t in u.slots} for r in problem.rooms]
+        # With keep_rooms, a session may only use the rooms its track has in `start`.
+        track_rooms: defaultdict[str, set[str]] = defaultdict(set)
+        for p in start:
+            track_rooms[sessions[index[p.session]].track].add(p.room)
         self.options: list[list[Spot]] = []
         for s in sessions:
             spots = []
             for d, first in starts(problem, s):
                 g = self.offsets[d] + first
                 for k, room in enumerate(problem.rooms):
+                    if keep_rooms and room.id not in track_rooms[s.track]:
+                        continue
                     if room.capacity >= s.expected_attendance and not any(
                         (d, first + n) in closed[k] for n in range(s.duration_slots)
                     ):
@@ -67,12 +76,14 @@ class _State:
             for g, k in spots:
                 rooms_at[g].append(k)
             self.by_period.append(sorted(rooms_at.items()))
+        self.rooms_at = [dict(periods) for periods in self.by_period]
         self.locked = {index[p.session] for p in problem.locked if p.session in index}
         self.previous: dict[int, Spot] = {}
         for p in problem.previous:
             if p.session in index and p.room in room_index:
                 self.previous[index[p.session]] = (self.offsets[p.day] + p.slot, room_index[p.room])
         self.at: defaultdict[int, set[int]] = defaultdict(set)  # period -> sessions
+        self.track_at: defaultdict[tuple[int, int], int] = defaultdict(int)  # (track, period)
         self.room_at: dict[tuple[int, int], int] = {}
         self.lead_at: defaultdict[tuple[int, int], int] = defaultdict(int)
         self.track_room: defaultdict[tuple[int, int], int] = defaultdict(int)
@@ -107,6 +118,7 @@ class _State:
         cost = self._clash_cost(i, g)
         for t in range(g, g + self.dur[i]):
             self.at[t].add(i)
+            self.track_at[(self.track[i], t)] += 1
             self.room_at[(room, t)] = i
             self.lead_at[(self.lead[i], t)] += 1
         key = (self.track[i], room)
@@ -123,6 +135,7 @@ class _State:
         g, room = self.spot[i]
         for t in range(g, g + self.dur[i]):
             self.at[t].discard(i)
+            self.track_at[(self.track[i], t)] -= 1
             del self.room_at[(room, t)]
             self.lead_at[(self.lead[i], t)] -= 1
         cost = self._clash_cost(i, g)
@@ -150,9 +163,11 @@ def anneal(
     moves: int,
     t0: float = 4.0,
     t1: float = 0.05,
+    keep_rooms: bool = False,
 ) -> tuple[Placement, ...]:
-    """The best placement seen in `moves` annealing steps from `start`."""
-    state = _State(problem, start)
+    """The best placement seen in `moves` annealing steps from `start`; with `keep_rooms`,
+    each track keeps to the rooms it has in `start`."""
+    state = _State(problem, start, keep_rooms)
     rng = random.Random(seed)  # noqa: S311 - search randomness, not security
     movable = [i for i in range(len(state.ids)) if i not in state.locked and state.options[i]]
     if not movable or moves <= 0:
@@ -161,48 +176,113 @@ def anneal(
     for step in range(moves):
         temperature = t0 * (t1 / t0) ** (step / moves)
         i = rng.choice(movable)
-        old = state.spot[i]
-        if rng.random() < 0.5:
-            delta = _relocate(state, rng, i, old)
-            if delta is None:
-                continue
-            if delta <= 0 or rng.random() < math.exp(-delta / temperature):
-                state.cost += delta
-            else:
-                state.cost += delta + _undo_relocate(state, i, old)
+        pick = rng.random()
+        if pick < 0.35:
+            delta = _relocate(state, rng, i, temperature)
+        elif pick < 0.7:
+            # Same room, another period: keeps a track in its home rooms while it looks
+            # for the times that clash least.
+            delta = _within_room(state, rng, i, temperature)
+        elif pick < 0.9:
+            # Same period, another room: gathers a track into fewer rooms, times untouched.
+            delta = _within_period(state, rng, i, temperature)
         else:
-            delta = _swap(state, rng, i, movable, temperature)
-            if delta is None:
-                continue
-        if state.cost < best_cost:
+            delta = _exchange(state, rng, i, rng.choice(movable), temperature)
+        if delta is not None and state.cost < best_cost:
             best_cost, best = state.cost, list(state.spot)
     state.spot = best
     return state.placements()
 
 
-def _relocate(state: _State, rng: random.Random, i: int, old: Spot) -> int | None:
-    """Move session i to a random period, in a free room there (rooms are mostly full, so
-    picking the period first and then any free room finds far more legal moves)."""
-    g, rooms = rng.choice(state.by_period[i])
+def _accept(rng: random.Random, delta: int, temperature: float) -> bool:
+    return delta <= 0 or rng.random() < math.exp(-delta / temperature)
+
+
+def _move(state: _State, rng: random.Random, i: int, spot: Spot, temperature: float) -> int | None:
+    """Move session i to a free `spot`; kept if the annealing accepts the change."""
+    old = state.spot[i]
+    if spot == old or spot not in state.allowed[i]:
+        return None
     removed = state.remove(i)
-    start = rng.randrange(len(rooms))
-    for k in range(len(rooms)):
-        spot = (g, rooms[(start + k) % len(rooms)])
-        if spot != old and state.fits(i, spot):
-            return state.add(i, spot) - removed
+    if not state.fits(i, spot):
+        state.add(i, old)
+        return None
+    return _settle(state, rng, i, spot, old, removed, temperature)
+
+
+def _settle(
+    state: _State,
+    rng: random.Random,
+    i: int,
+    spot: Spot,
+    old: Spot,
+    removed: int,
+    temperature: float,
+) -> int | None:
+    """Put session i (taken out of `old`, which cost `removed`) at `spot`, or back."""
+    delta = state.add(i, spot) - removed
+    if _accept(rng, delta, temperature):
+        state.cost += delta
+        return delta
+    state.remove(i)
     state.add(i, old)
     return None
 
 
-def _undo_relocate(state: _State, i: int, old: Spot) -> int:
+def _relocate(state: _State, rng: random.Random, i: int, temperature: float) -> int | None:
+    """Move session i to a random period, in a free room there (rooms are mostly full, so
+    picking the period first and then any free room finds far more legal moves)."""
+    g, rooms = rng.choice(state.by_period[i])
+    first = rng.randrange(len(rooms))
+    old = state.spot[i]
     removed = state.remove(i)
-    return state.add(i, old) - removed
+    for k in range(len(rooms)):
+        spot = (g, rooms[(first + k) % len(rooms)])
+        if spot != old and state.fits(i, spot):
+            return _settle(state, rng, i, spot, old, removed, temperature)
+    state.add(i, old)
+    return None
 
 
-def _swap(
-    state: _State, rng: random.Random, i: int, movable: list[int], temperature: float
-) -> int | None:
-    j = rng.choice(movable)
+def _to(state: _State, rng: random.Random, i: int, spot: Spot, temperature: float) -> int | None:
+    """Session i to `spot`: a move when it is free, an exchange with the session that
+    starts there when that one has the same length."""
+    g, room = spot
+    j = state.room_at.get((room, g))
+    if j is None:
+        return _move(state, rng, i, spot, temperature)
+    if j == i or state.spot[j] != spot or j in state.locked:
+        return None
+    return _exchange(state, rng, i, j, temperature)
+
+
+def _within_room(state: _State, rng: random.Random, i: int, temperature: float) -> int | None:
+    """Session i to another period in its room; of a few periods drawn, the one where its
+    track is thinnest (a track in its home rooms only gets fewer parallel pairs by filling
+    the periods it is missing from)."""
+    room, track, options = state.spot[i][1], state.track[i], state.by_period[i]
+    best: tuple[int, int] | None = None
+    for _ in range(TOURNAMENT):
+        g, rooms = rng.choice(options)
+        if room in rooms:
+            crowd = sum(state.track_at[(track, t)] for t in range(g, g + state.dur[i]))
+            if best is None or crowd < best[0]:
+                best = (crowd, g)
+    if best is None:
+        return None
+    return _to(state, rng, i, (best[1], room), temperature)
+
+
+def _within_period(state: _State, rng: random.Random, i: int, temperature: float) -> int | None:
+    g = state.spot[i][0]
+    rooms = state.rooms_at[i].get(g)
+    if not rooms:
+        return None
+    return _to(state, rng, i, (g, rng.choice(rooms)), temperature)
+
+
+def _exchange(state: _State, rng: random.Random, i: int, j: int, temperature: float) -> int | None:
+    """Swap the places of sessions i and j (of equal length)."""
     if j == i or state.dur[j] != state.dur[i]:
         return None
     a, b = state.spot[i], state.spot[j]
@@ -221,11 +301,11 @@ def _swap(
         return None
     added += state.add(j, a)
     delta = added - removed
-    if delta <= 0 or rng.random() < math.exp(-delta / temperature):
+    if _accept(rng, delta, temperature):
         state.cost += delta
         return delta
     state.remove(i)
     state.remove(j)
     state.add(i, a)
     state.add(j, b)
-    return delta
+    return None

@@ -17,6 +17,7 @@ import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from scheduler.plan import Plan, block_of
 from scheduler.types import Placement, Problem, Session, SlotSet
 from scheduler.validate import conflict_weights
 
@@ -25,6 +26,8 @@ Time = tuple[int, int]  # (day, first slot)
 # Retries of a single (time_limit == 0) pass that got stuck, each with the stuck sessions
 # moved to the front.
 STUCK_RETRIES = 10
+# A session beyond its track's planned units in a home room pays this share of an extra room.
+OVER_PLAN = 0.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +45,11 @@ class _Static:
     previous: dict[int, tuple[int, int, int]]  # session -> (room, day, slot)
     locked: list[tuple[int, int, int, int]]  # (session, room, day, slot)
     room_ids: list[str]
+    # The room plan (plan.py): each track's home rooms, and its slot-units per (track,
+    # room, block); empty when not planned.
+    homes: dict[int, set[int]] = field(default_factory=dict)
+    allot: dict[tuple[int, int, int], int] = field(default_factory=dict)
+    block: dict[tuple[int, int], int] = field(default_factory=dict)  # (day, slot) -> block
 
 
 @dataclass
@@ -52,6 +60,8 @@ class _State:
     lead_busy: set[tuple[int, int, int]] = field(default_factory=set)  # (lead, day, slot)
     at: defaultdict[Time, list[int]] = field(default_factory=lambda: defaultdict(list))
     track_rooms: defaultdict[int, set[int]] = field(default_factory=lambda: defaultdict(set))
+    # Slot-units per (track, room, block), to follow the room plan.
+    units: defaultdict[tuple[int, int, int], int] = field(default_factory=lambda: defaultdict(int))
     where: dict[int, tuple[int, int, int]] = field(default_factory=dict)
     cost: int = 0
 
@@ -83,7 +93,7 @@ def _starts(problem: Problem, session: Session, away: set[Time]) -> list[Time]:
     return out
 
 
-def _static(problem: Problem) -> _Static:
+def _static(problem: Problem, plan: Plan | None = None) -> _Static:
     index = {s.id: i for i, s in enumerate(problem.sessions)}
     tracks: dict[str, int] = {}
     leads: dict[str, int] = {}
@@ -106,6 +116,14 @@ def _static(problem: Problem) -> _Static:
             neighbours[index[a]][index[b]] = w
             neighbours[index[b]][index[a]] = w
     room_index = {r.id: i for i, r in enumerate(problem.rooms)}
+    for s in problem.sessions:
+        tracks.setdefault(s.track, len(tracks))
+    homes: defaultdict[int, set[int]] = defaultdict(set)
+    allot: dict[tuple[int, int, int], int] = {}
+    for (track_id, room_id, block), units in (plan or {}).items():
+        if track_id in tracks and room_id in room_index:
+            homes[tracks[track_id]].add(room_index[room_id])
+            allot[(tracks[track_id], room_index[room_id], block)] = units
 
     def located(p: Placement) -> tuple[int, int, int]:
         return (room_index.get(p.room, -1), p.day, p.slot)
@@ -113,7 +131,7 @@ def _static(problem: Problem) -> _Static:
     return _Static(
         ids=[s.id for s in problem.sessions],
         duration=[s.duration_slots for s in problem.sessions],
-        track=[tracks.setdefault(s.track, len(tracks)) for s in problem.sessions],
+        track=[tracks[s.track] for s in problem.sessions],
         lead=[leads.setdefault(s.lead, len(leads)) for s in problem.sessions],
         size=[s.expected_attendance for s in problem.sessions],
         neighbours=neighbours,
@@ -122,6 +140,9 @@ def _static(problem: Problem) -> _Static:
         previous={index[p.session]: located(p) for p in problem.previous if p.session in index},
         locked=[(index[p.session], *located(p)) for p in problem.locked if p.session in index],
         room_ids=[r.id for r in problem.rooms],
+        homes=homes,
+        allot=allot,
+        block=block_of(problem) if plan else {},
     )
 
 
@@ -154,6 +175,8 @@ def _place(st: _Static, state: _State, i: int, room: int, day: int, first: int) 
         state.lead_busy.add((st.lead[i], day, t))
         state.at[(day, t)].append(i)
     state.track_rooms[st.track[i]].add(room)
+    if st.homes:
+        state.units[(st.track[i], room, st.block[(day, first)])] += st.duration[i]
     state.where[i] = (room, day, first)
 
 
@@ -167,6 +190,24 @@ def _room_cost(st: _Static, state: _State, i: int, room: int, when: Time, proble
     if previous is not None and previous != (room, *when):
         cost += weights.moved_session
     return cost
+
+
+def _steer(st: _Static, state: _State, i: int, room: int, when: Time, extra: int) -> float:
+    """How the room plan changes the price of `room` for session i: a home room is free
+    while the track has units left there and costs a little beyond them (another track
+    needs that space); any other room costs an extra room, even for a track's first one."""
+    track = st.track[i]
+    homes = st.homes.get(track)
+    if not homes:
+        return 0.0
+    used = state.track_rooms.get(track, set())
+    new = room not in used
+    charged = extra if new and used else 0  # what _room_cost charged for a new room
+    if room in homes:
+        key = (track, room, st.block[when])
+        over = state.units[key] + st.duration[i] > st.allot.get(key, 0)
+        return (OVER_PLAN * extra if over else 0.0) - charged
+    return float(extra - charged) if new else 0.0
 
 
 def _lock(st: _Static, state: _State, problem: Problem) -> bool:
@@ -210,9 +251,10 @@ def _best(
             if any((room, day, t) in state.room_busy for t in slots):
                 continue
             cost = time_cost[0] + _room_cost(st, state, i, room, when, problem)
+            steered = cost + _steer(st, state, i, room, when, weights.track_extra_room)
             # Ties: the emptier period (spreads sessions out), then the smallest room.
             tie = rng.random() if rng is not None else 0.0
-            key = (float(cost), float(time_cost[1]), float(rank), tie)
+            key = (float(steered), float(time_cost[1]), float(rank), tie)
             if best is None or key < best[0]:
                 best = (key, cost, room, day, first)
     return None if best is None else best[1:]
@@ -269,16 +311,22 @@ def work(problem: Problem) -> int:
 
 
 def greedy(
-    problem: Problem, *, seed: int = 0, time_limit: float = 0.0, restarts: int = 0
+    problem: Problem,
+    *,
+    seed: int = 0,
+    time_limit: float = 0.0,
+    restarts: int = 0,
+    plan: Plan | None = None,
 ) -> tuple[Placement, ...] | None:
     """A valid placement of every session, or None if the greedy cannot find one.
 
     With `time_limit` > 0, seeded random restarts until the time is up; with `restarts`
     > 0, exactly that many (repeatable, S4). The placement with the lowest weighted
-    objective (problem.weights) is returned.
+    objective (problem.weights) is returned. With a `plan` (plan.py), each track keeps to
+    its home rooms where it can.
     """
     deadline = time.monotonic() + time_limit
-    st = _static(problem)
+    st = _static(problem, plan)
     if any(count == 0 for count in st.count) or not _lock(st, _State(), problem):
         return None
     best: _State | None = None

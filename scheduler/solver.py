@@ -1,10 +1,14 @@
 """solve(): explain, start greedy, anneal, then CP-SAT for a bound (S1-S4).
 
 1. Counting checks explain an impossible problem at once (explain.py).
-2. Greedy restarts give a first schedule in milliseconds (greedy.py).
-3. Simulated annealing (anneal.py) improves it: relocations and swaps, costed incrementally.
-4. CP-SAT on the whole model, hinted with the best schedule, improves it where it can and
-   proves a lower bound; the counting floor (floor.py) is a second bound.
+2. One greedy pass gives a first schedule in milliseconds (greedy.py).
+3. A room plan (plan.py) gives each track its home rooms; greedy restarts that follow it
+   give a start near the counting floor for extra rooms and parallel pairs.
+4. Simulated annealing (anneal.py) improves it: first with each track kept to its rooms
+   (times only), then freely; relocations and swaps, costed incrementally.
+5. On small models, CP-SAT on the whole model, hinted with the best schedule, improves it
+   where it can and proves a lower bound; the counting floor (floor.py) is a second bound.
+   On big ones it would spend the whole budget building and presolving, so it is skipped.
 
 S4: every budget is counted in passes, moves or deterministic time, so the same problem,
 seed and options give the same schedule; wall time is only a safety net.
@@ -13,8 +17,10 @@ seed and options give the same schedule; wall time is only a safety net.
 from __future__ import annotations
 
 import time
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import replace
+from itertools import combinations
 
 from ortools.sat.python import cp_model
 
@@ -23,15 +29,23 @@ from scheduler.explain import explain
 from scheduler.floor import floor
 from scheduler.greedy import greedy, work
 from scheduler.model import add_hint, build, read_placements
+from scheduler.plan import plan_rooms
 from scheduler.types import Placement, Problem, Progress, Result, SolveOptions, Status
-from scheduler.validate import check, score
+from scheduler.validate import check, conflict_weights, pair, score
 
 # On a 2-core machine one second of search is about this many deterministic units.
 DETERMINISTIC_PER_SECOND = 0.1
 GREEDY_SHARE = 0.15  # of the time for greedy restarts, counted in passes (repeatable)
 ANNEAL_SHARE = 0.75  # of the time for annealing, counted in moves; CP-SAT gets the rest
 MOVES_PER_SECOND = 60_000  # annealing moves per second on a 2-core machine
-ANNEAL_CHUNK = 200_000  # each chunk re-heats from the best schedule so far
+# Each chunk re-heats from the best schedule so far; at least ANNEAL_CHUNKS of them, so
+# that small budgets too alternate between keeping rooms and moving freely.
+ANNEAL_CHUNK = 1_000_000
+ANNEAL_CHUNKS = 4
+ANNEAL_T0 = 3.0  # starting temperature: a parallel pair (10) is accepted now and then
+# Beyond this many clash terms (pairs of sessions that cost when they overlap) CP-SAT
+# cannot even get back to the hint in the time; annealing gets its share instead.
+MAX_CP_PAIRS = 5_000
 MOVES_PER_SESSION = 10_000  # small problems need few moves (CP-SAT settles them)
 SECONDS_PER_WORK = 1.8e-6  # one greedy pass costs about this per unit of greedy.work()
 WALL_SLACK = 1.25
@@ -61,20 +75,28 @@ class _Watcher(cp_model.CpSolverSolutionCallback):
 def _anneal(
     problem: Problem,
     start: tuple[Placement, ...],
+    seconds: float,
     options: SolveOptions,
     started: float,
     on_progress: Callable[[Progress], None] | None,
 ) -> tuple[Placement, ...]:
     """Annealing in chunks, each from the best schedule so far, for the moves budgeted."""
-    moves = min(
-        int(options.time_limit * ANNEAL_SHARE * MOVES_PER_SECOND),
-        MOVES_PER_SESSION * len(problem.sessions),
-    )
+    moves = min(int(seconds * MOVES_PER_SECOND), MOVES_PER_SESSION * len(problem.sessions))
     best, value = start, score(problem, start).weighted(problem.weights)
+    size = max(1, min(ANNEAL_CHUNK, moves // ANNEAL_CHUNKS))
     chunk = 0
     while moves > 0 and elapsed(started) < options.time_limit * WALL_SLACK:
-        candidate = anneal(problem, best, seed=options.seed + chunk, moves=min(moves, ANNEAL_CHUNK))
-        moves -= ANNEAL_CHUNK
+        # Even chunks keep each track in its rooms: the times then settle without the
+        # room structure (which single moves cannot rebuild) drifting apart.
+        candidate = anneal(
+            problem,
+            best,
+            seed=options.seed + chunk,
+            moves=min(moves, size),
+            t0=ANNEAL_T0,
+            keep_rooms=chunk % 2 == 0,
+        )
+        moves -= size
         chunk += 1
         candidate_value = score(problem, candidate).weighted(problem.weights)
         if candidate_value < value:
@@ -99,17 +121,32 @@ def solve(
         return Result(Status.INFEASIBLE, time.perf_counter() - started, explanation=tuple(reasons))
     weights = options.weights or problem.weights
     problem = replace(problem, weights=weights)
+    small = _clash_pairs(problem) <= MAX_CP_PAIRS
     search_seconds = options.time_limit * (1 - ANNEAL_SHARE)
+    anneal_seconds = options.time_limit * ANNEAL_SHARE
+    if not small:
+        anneal_seconds, search_seconds = anneal_seconds + search_seconds, 0.0
     if not hint:
         # One pass first, so that a schedule exists (and is reported) within a second.
         first = greedy(problem, seed=options.seed)
         if first and on_progress is not None:
             on_progress(Progress(elapsed(started), score(problem, first).weighted(weights), 0.0))
         passes = int(GREEDY_SHARE * options.time_limit / (SECONDS_PER_WORK * max(work(problem), 1)))
-        hint = greedy(problem, seed=options.seed, restarts=min(max(passes, 0), MAX_PASSES)) or ()
-        search_seconds -= options.time_limit * GREEDY_SHARE
+        passes = min(max(passes, 0), MAX_PASSES)
+        plan = plan_rooms(problem, seed=options.seed) if weights.track_extra_room else {}
+        planned = greedy(problem, seed=options.seed, restarts=passes, plan=plan) if plan else None
+        if not planned:  # no plan, or the greedy could not follow it: plain restarts
+            planned = greedy(problem, seed=options.seed, restarts=passes)
+        starts = [s for s in (planned, first) if s]
+        hint = min(starts, key=lambda s: score(problem, s).weighted(weights)) if starts else ()
+        if small:
+            search_seconds -= options.time_limit * GREEDY_SHARE
+        else:
+            anneal_seconds -= options.time_limit * GREEDY_SHARE
     if hint:
-        hint = _anneal(problem, hint, options, started, on_progress)
+        hint = _anneal(problem, hint, anneal_seconds, options, started, on_progress)
+    if not small and hint:
+        return _result(problem, hint, started, proven=False, cp_bound=0.0)
     budget = search_seconds * DETERMINISTIC_PER_SECOND
     built = build(problem, weights)
     add_hint(built, problem, hint)
@@ -149,6 +186,19 @@ def solve(
         best = hint  # CP-SAT stopped before it got back to the hint
     proven = code == cp_model.OPTIMAL
     cp_bound = max(0.0, solver.best_objective_bound) if code != cp_model.UNKNOWN else 0.0
+    return _result(problem, best, started, proven=proven, cp_bound=cp_bound)
+
+
+def _result(
+    problem: Problem,
+    best: tuple[Placement, ...],
+    started: float,
+    *,
+    proven: bool,
+    cp_bound: float,
+) -> Result:
+    """The result for a schedule: goals, objective, the better bound, gap; re-checked."""
+    weights = problem.weights
     goals = score(problem, best)
     objective = goals.weighted(weights)
     bound = objective if proven else min(objective, max(cp_bound, floor(problem)["weighted"]))
@@ -166,3 +216,15 @@ def solve(
         goals=goals,
         assignments=best,
     )
+
+
+def _clash_pairs(problem: Problem) -> int:
+    """How many pairs of sessions cost something when they overlap: the CP-SAT model's size."""
+    pairs = {key for key, w in conflict_weights(problem).items() if w > 0}
+    by_track: defaultdict[str, list[str]] = defaultdict(list)
+    for s in problem.sessions:
+        by_track[s.track].append(s.id)
+    if problem.weights.track_parallel_pair:
+        for members in by_track.values():
+            pairs.update(pair(a, b) for a, b in combinations(members, 2))
+    return len(pairs)
