@@ -104,7 +104,7 @@ def _entry_schema(kind: str) -> JSON:
                 "minimum": 0,
                 "description": "Raised whenever a published time, room or title changes.",
             },
-            "modified_at": (_nullable(DATE_TIME) if kind in ("session", "lightning") else NULL),
+            "modified_at": _nullable(DATE_TIME),
             "url": URI if session else NULL,
             "api_url": URI if session else NULL,
         },
