@@ -32,7 +32,7 @@ def _window_name(problem: Problem, windows: tuple[SlotSet, ...]) -> str:
     return ", ".join(parts)
 
 
-def _blocks(problem: Problem) -> list[tuple[int, list[int]]]:
+def blocks(problem: Problem) -> list[tuple[int, list[int]]]:
     """Every block as (day, its slot indices)."""
     out = []
     for day in problem.days:
@@ -57,7 +57,7 @@ def starts(problem: Problem, session: Session) -> list[tuple[int, int]]:
     lead = next((p for p in problem.people if p.id == session.lead), None)
     away = _unavailable(lead.unavailable) if lead else set()
     out = []
-    for day, slots in _blocks(problem):
+    for day, slots in blocks(problem):
         for i in range(len(slots) - session.duration_slots + 1):
             taken = slots[i : i + session.duration_slots]
             if any((day, t) in away for t in taken):
@@ -83,7 +83,7 @@ def explain(problem: Problem) -> list[str]:
 
 
 def _too_long(problem: Problem) -> list[str]:
-    longest = max((len(slots) for _d, slots in _blocks(problem)), default=0)
+    longest = max((len(slots) for _d, slots in blocks(problem)), default=0)
     return [
         f"“{s.title or s.id}” needs {s.duration_slots} consecutive slots, but the longest "
         f"block between breaks has {longest}."
@@ -103,7 +103,7 @@ def _too_big(problem: Problem) -> list[str]:
 
 
 def _no_start(problem: Problem) -> list[str]:
-    longest = max((len(slots) for _d, slots in _blocks(problem)), default=0)
+    longest = max((len(slots) for _d, slots in blocks(problem)), default=0)
     out = []
     for s in problem.sessions:
         if s.duration_slots <= longest and not starts(problem, s):

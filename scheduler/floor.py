@@ -31,7 +31,7 @@ def _closed(sets: tuple[SlotSet, ...]) -> set[Period]:
     return {(u.day, s) for u in sets for s in u.slots}
 
 
-def _periods_by_room(problem: Problem, session: Session) -> dict[str, set[Period]]:
+def periods_by_room(problem: Problem, session: Session) -> dict[str, set[Period]]:
     """For each room the session fits in, every period it could take there."""
     lead = next((p for p in problem.people if p.id == session.lead), None)
     away = _closed(lead.unavailable) if lead is not None else set()
@@ -94,7 +94,7 @@ def floor(problem: Problem) -> dict[str, int]:
         periods: set[Period] = set()
         room_periods: defaultdict[str, set[Period]] = defaultdict(set)
         for session in sessions:
-            for room, usable in _periods_by_room(problem, session).items():
+            for room, usable in periods_by_room(problem, session).items():
                 periods |= usable
                 room_periods[room] |= usable
         pairs += even_pairs(len(sessions), len(periods))

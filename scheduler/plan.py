@@ -24,8 +24,8 @@ from collections import defaultdict
 
 from ortools.sat.python import cp_model
 
-from scheduler.explain import _blocks
-from scheduler.floor import _periods_by_room
+from scheduler.explain import blocks
+from scheduler.floor import periods_by_room
 from scheduler.types import Problem, Session
 
 Plan = dict[tuple[str, str, int], int]  # (track, room, block number) -> slot-units there
@@ -34,8 +34,8 @@ PLAN_DETERMINISTIC_TIME = 2.0
 
 
 def block_of(problem: Problem) -> dict[tuple[int, int], int]:
-    """(day, slot) -> the number of its block, counted over all days (explain._blocks)."""
-    return {(day, t): b for b, (day, slots) in enumerate(_blocks(problem)) for t in slots}
+    """(day, slot) -> the number of its block, counted over all days (explain.blocks)."""
+    return {(day, t): b for b, (day, slots) in enumerate(blocks(problem)) for t in slots}
 
 
 def plan_rooms(problem: Problem, *, seed: int = 0) -> Plan:
@@ -52,8 +52,8 @@ def plan_rooms(problem: Problem, *, seed: int = 0) -> Plan:
     tracks = sorted(by_track)
     rooms = list(problem.rooms)
     capacity = {r.id: r.capacity for r in rooms}
-    blocks = block_of(problem)
-    n_blocks = len(set(blocks.values()))
+    block_at = block_of(problem)
+    n_blocks = len(set(block_at.values()))
     model = cp_model.CpModel()
     units: dict[tuple[str, str, int], cp_model.IntVar] = {}
     uses: dict[tuple[str, str], cp_model.IntVar] = {}
@@ -65,8 +65,8 @@ def plan_rooms(problem: Problem, *, seed: int = 0) -> Plan:
         anywhere: defaultdict[int, set[tuple[int, int]]] = defaultdict(set)
         for rid, usable in _reach(problem, by_track[t]).items():
             for x in usable:
-                reach[(rid, blocks[x])] += 1
-                anywhere[blocks[x]].add(x)
+                reach[(rid, block_at[x])] += 1
+                anywhere[block_at[x]].add(x)
         for room in rooms:
             used = model.new_bool_var(f"uses[{t},{room.id}]")
             uses[(t, room.id)] = used
@@ -100,8 +100,8 @@ def plan_rooms(problem: Problem, *, seed: int = 0) -> Plan:
     for room in rooms:
         for b in range(n_blocks):
             here = [n for (_t, rid, bb), n in units.items() if rid == room.id and bb == b]
-            open_slots = sum(1 for x, bb in blocks.items() if bb == b) - sum(
-                1 for u in room.unavailable for t in u.slots if blocks.get((u.day, t)) == b
+            open_slots = sum(1 for x, bb in block_at.items() if bb == b) - sum(
+                1 for u in room.unavailable for t in u.slots if block_at.get((u.day, t)) == b
             )
             if here:
                 model.add(sum(here) <= open_slots)
@@ -121,7 +121,7 @@ def plan_rooms(problem: Problem, *, seed: int = 0) -> Plan:
 def _reach(problem: Problem, sessions: list[Session]) -> dict[str, set[tuple[int, int]]]:
     out: defaultdict[str, set[tuple[int, int]]] = defaultdict(set)
     for s in sessions:
-        for rid, usable in _periods_by_room(problem, s).items():
+        for rid, usable in periods_by_room(problem, s).items():
             out[rid] |= usable
     return out
 
