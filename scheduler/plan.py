@@ -95,7 +95,7 @@ def plan_rooms(problem: Problem, *, seed: int = 0) -> Plan:
                 )
     # The rooms of the count-only plan stay (it has the fewest); more are added where
     # they save more parallel pairs than they cost (a window that crowds a block).
-    for key in fewest:
+    for key in sorted(fewest):  # sorted: a set of str tuples iterates by hash (S4)
         model.add(uses[key] == 1)
     for room in rooms:
         for b in range(n_blocks):

@@ -48,7 +48,10 @@ ANNEAL_T0 = 3.0  # starting temperature: a parallel pair (10) is accepted now an
 MAX_CP_PAIRS = 5_000
 MOVES_PER_SESSION = 10_000  # small problems need few moves (CP-SAT settles them)
 SECONDS_PER_WORK = 1.8e-6  # one greedy pass costs about this per unit of greedy.work()
-WALL_SLACK = 1.25
+WALL_SLACK = 1.25  # CP-SAT's wall limit: a safety net beyond the deterministic budget
+# Annealing stops early only in an emergency (a machine far slower than calibrated): a
+# check that binds in normal runs would make the schedule depend on the machine's load (S4).
+ANNEAL_EMERGENCY = 3.0
 MAX_PASSES = 300  # beyond this, restarts stop paying (and tiny problems waste time)
 
 
@@ -85,7 +88,7 @@ def _anneal(
     best, value = start, score(problem, start).weighted(problem.weights)
     size = max(1, min(ANNEAL_CHUNK, moves // ANNEAL_CHUNKS))
     chunk = 0
-    while moves > 0 and elapsed(started) < options.time_limit * WALL_SLACK:
+    while moves > 0 and elapsed(started) < options.time_limit * ANNEAL_EMERGENCY:
         # Even chunks keep each track in its rooms: the times then settle without the
         # room structure (which single moves cannot rebuild) drifting apart.
         candidate = anneal(
@@ -126,6 +129,10 @@ def solve(
     anneal_seconds = options.time_limit * ANNEAL_SHARE
     if not small:
         anneal_seconds, search_seconds = anneal_seconds + search_seconds, 0.0
+    if hint and (len(hint) != len(problem.sessions) or check(problem, hint)):
+        # A draft that misses sessions (accepted since the last solve) or breaks a rule
+        # now (a room closed since) cannot seed the search; `previous` still keeps moves few.
+        hint = ()
     if not hint:
         # One pass first, so that a schedule exists (and is reported) within a second.
         first = greedy(problem, seed=options.seed)
@@ -147,6 +154,9 @@ def solve(
         hint = _anneal(problem, hint, anneal_seconds, options, started, on_progress)
     if not small and hint:
         return _result(problem, hint, started, proven=False, cp_bound=0.0)
+    if not hint:
+        # Nothing to improve on: CP-SAT searches for a first schedule with all the time left.
+        search_seconds = max(search_seconds, options.time_limit * (1 - GREEDY_SHARE))
     budget = search_seconds * DETERMINISTIC_PER_SECOND
     built = build(problem, weights)
     add_hint(built, problem, hint)

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
+from dataclasses import replace
 from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
@@ -11,7 +15,7 @@ from hypothesis import strategies as st
 from scheduler import SolveOptions, Status, check, solve
 from scheduler.__main__ import main
 from scheduler.fileio import problem_to_json, result_to_json
-from scheduler.types import Person, Placement, SlotSet, Weights
+from scheduler.types import Person, Placement, Problem, SlotSet, Weights
 from tests.scheduler.helpers import problem, session
 
 FAST = SolveOptions(time_limit=5, seed=1, workers=1)
@@ -274,3 +278,75 @@ def test_command_line_solve_check_and_malformed_files(tmp_path: Path, capsys) ->
     bad.write_text("{not json")
     assert main(["check", str(bad), str(out)]) == 2
     assert result_to_json(solve(p, FAST))["explanation"] == []
+
+
+def _fourteen() -> Problem:
+    sessions = [
+        session(
+            f"s{i}",
+            track=f"t{i % 3}",
+            lead=f"l{i % 4}",
+            interested=tuple(f"p{j}" for j in range(i % 5, 9, 2)),
+        )
+        for i in range(14)
+    ]
+    return problem(sessions, rooms=3, n_days=2)
+
+
+def test_s4_the_schedule_does_not_depend_on_the_process(tmp_path: Path) -> None:
+    """Two processes with different string hashing give the same schedule (no set order)."""
+    source = tmp_path / "problem.json"
+    source.write_text(json.dumps(problem_to_json(_fourteen())))
+    outputs = []
+    for hash_seed in ("1", "2"):
+        out = tmp_path / f"result-{hash_seed}.json"
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "scheduler",
+                "solve",
+                str(source),
+                "--time-limit",
+                "2",
+                "--seed",
+                "3",
+                "--out",
+                str(out),
+            ],
+            check=True,
+            env={**os.environ, "PYTHONHASHSEED": hash_seed},
+            cwd=Path(__file__).resolve().parents[2],
+            capture_output=True,
+        )
+        outputs.append(json.loads(out.read_text())["assignments"])
+    assert outputs[0] == outputs[1]
+
+
+def test_s5_a_stale_or_partial_draft_still_gives_a_valid_schedule() -> None:
+    """The app hints the draft; a session accepted since, or a room closed since, must not
+    break the solve."""
+    p = _fourteen()
+    first = solve(p, SolveOptions(time_limit=1, seed=1))
+    assert first.assignments
+    partial = first.assignments[1:]  # one session was accepted after this draft
+    result = solve(p, SolveOptions(time_limit=1, seed=1), hint=partial)
+    assert result.status in (Status.OPTIMAL, Status.FEASIBLE)
+    assert check(p, result.assignments) == []
+    clash = first.assignments[0]
+    stale = (replace(first.assignments[1], room=clash.room, day=clash.day, slot=clash.slot),)
+    broken = stale + first.assignments[:1] + first.assignments[2:]  # two in one room now
+    result = solve(p, SolveOptions(time_limit=1, seed=1), hint=broken)
+    assert check(p, result.assignments) == []
+
+
+def test_s3_without_a_greedy_start_the_search_still_gets_its_time(monkeypatch) -> None:
+    """When no quick schedule exists to improve on, CP-SAT searches with the time left
+    instead of giving up (also on models too big for CP-SAT to polish)."""
+    import scheduler.solver as solver_module
+
+    monkeypatch.setattr(solver_module, "greedy", lambda *args, **kwargs: None)
+    monkeypatch.setattr(solver_module, "MAX_CP_PAIRS", -1)
+    result = solve(_fourteen(), SolveOptions(time_limit=3, seed=1))
+    assert result.status in (Status.OPTIMAL, Status.FEASIBLE)
+    assert check(_fourteen(), result.assignments) == []
