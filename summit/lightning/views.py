@@ -3,6 +3,8 @@ step; speakers cancel their own talk; organizers remove talks, block slots and s
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
@@ -69,57 +71,61 @@ def book(slug: str) -> Page:
     return redirect(url_for("lightning.board", slug=slug) + f"#slot-{talk.slot_id}")
 
 
-@bp.post("/<slug>/lightning/talks/<int:talk_id>/cancel")
-@login_required
-def cancel(slug: str, talk_id: int) -> Page:
-    summit = _summit(slug)
-    if not ActionForm().validate_on_submit():
-        abort(400, "The form was stale; reload and try again.")
+def _change(summit: Summit, change: Callable[[], object], done: str, anchor: str = "") -> Page:
+    """Run one whiteboard change in its own transaction: on success a message and back to
+    the board; on a refusal, nothing written and the board again with the reason."""
     try:
-        lightning.cancel_talk(current_user.id, talk_id)
+        change()
         db.session.commit()
     except DomainError as error:
         db.session.rollback()
         flash(error.message, "error")
         return _board(summit, error.status)
-    flash("Your lightning talk is cancelled; the slot is free again.", "success")
-    return redirect(url_for("lightning.board", slug=slug))
+    flash(done, "success")
+    return redirect(url_for("lightning.board", slug=summit.slug) + anchor)
+
+
+def _require_fresh(form: ActionForm | BlockForm) -> None:
+    if not form.validate_on_submit():
+        abort(400, "The form was stale; reload and try again.")
+
+
+@bp.post("/<slug>/lightning/talks/<int:talk_id>/cancel")
+@login_required
+def cancel(slug: str, talk_id: int) -> Page:
+    _require_fresh(ActionForm())
+    return _change(
+        _summit(slug),
+        lambda: lightning.cancel_talk(current_user.id, talk_id),
+        "Your lightning talk is cancelled; the slot is free again.",
+    )
 
 
 @bp.post("/<slug>/lightning/talks/<int:talk_id>/remove")
 @organizer_required
 def remove(slug: str, talk_id: int) -> Page:
-    summit = _summit(slug)
-    if not ActionForm().validate_on_submit():
-        abort(400, "The form was stale; reload and try again.")
+    _require_fresh(ActionForm())
     talk = db.session.get(LightningTalk, talk_id)
-    try:
-        lightning.remove_talk(current_user.id, talk_id)
-        db.session.commit()
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-        return _board(summit, error.status)
-    flash(f"Removed “{talk.title if talk else 'the talk'}”; the speaker was told.", "success")
-    return redirect(url_for("lightning.board", slug=slug))
+    title = talk.title if talk else "the talk"
+    return _change(
+        _summit(slug),
+        lambda: lightning.remove_talk(current_user.id, talk_id),
+        f"Removed “{title}”; the speaker was told.",
+    )
 
 
 @bp.post("/<slug>/lightning/slots/<int:slot_id>/block")
 @organizer_required
 def block(slug: str, slot_id: int) -> Page:
-    summit = _summit(slug)
     form = BlockForm()
-    if not form.validate_on_submit():
-        abort(400, "The form was stale; reload and try again.")
-    try:
-        lightning.set_blocked(current_user.id, slot_id, bool(form.blocked.data))
-        db.session.commit()
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-        return _board(summit, error.status)
-    flash("Slot blocked." if form.blocked.data else "Slot open for booking again.", "success")
-    return redirect(url_for("lightning.board", slug=slug) + f"#slot-{slot_id}")
+    _require_fresh(form)
+    blocked = bool(form.blocked.data)
+    return _change(
+        _summit(slug),
+        lambda: lightning.set_blocked(current_user.id, slot_id, blocked),
+        "Slot blocked." if blocked else "Slot open for booking again.",
+        f"#slot-{slot_id}",
+    )
 
 
 @bp.post("/<slug>/lightning/limit")
@@ -131,12 +137,8 @@ def limit(slug: str) -> Page:
         flash("Allow between 1 and 20 talks per person per day.", "error")
         return _board(summit, 422)
     talks = form.talks_per_day.data or 0
-    try:
-        lightning.set_talks_per_day(current_user.id, summit.id, talks)
-        db.session.commit()
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-        return _board(summit, error.status)
-    flash(f"Each person may now book {talks} talk{'s' if talks > 1 else ''} a day.", "success")
-    return redirect(url_for("lightning.board", slug=slug))
+    return _change(
+        summit,
+        lambda: lightning.set_talks_per_day(current_user.id, summit.id, talks),
+        f"Each person may now book {talks} talk{'s' if talks > 1 else ''} a day.",
+    )
