@@ -14,6 +14,8 @@ from flask_wtf import FlaskForm
 from wtforms import StringField
 
 from summit.extensions import db
+from summit.models import Summit
+from summit.services import summits
 from summit.services.errors import DomainError
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -58,6 +60,11 @@ def form_values(form: FlaskForm, *, exclude: tuple[str, ...] = ()) -> dict[str, 
         missing_text = field.data is None and isinstance(field, StringField)
         values[field.name] = "" if missing_text else field.data
     return values
+
+
+def summit_or_404(slug: str) -> Summit:
+    """The summit at a public address, or the 404 every area answers the same way."""
+    return summits.summit_by_slug(slug) or abort(404, "No summit has that address.")
 
 
 def safe_next(target: str | None) -> str | None:

@@ -35,8 +35,8 @@ from summit.models import (
     Summit,
     Track,
 )
-from summit.services import accounts, programme, summits
-from summit.web import login_required, safe_next
+from summit.services import accounts, programme
+from summit.web import login_required, safe_next, summit_or_404
 
 bp = Blueprint("feeds", __name__)
 
@@ -44,10 +44,6 @@ CALENDAR = "text/calendar; charset=utf-8"
 # Raise when the output of the exports changes, so that clients fetch the new form.
 FORMAT_VERSION = "1"
 MAX_AGE = 300
-
-
-def _summit(slug: str) -> Summit:
-    return summits.summit_by_slug(slug) or abort(404, "No summit has that address.")
 
 
 # --- versions and conditional answers -------------------------------------------------
@@ -176,7 +172,7 @@ def _calendar(
 
 @bp.get("/<slug>/schedule.ics")
 def summit_ics(slug: str) -> Response:
-    summit = _summit(slug)
+    summit = summit_or_404(slug)
     return _answer(
         _version(summit, "summit.ics"),
         lambda: _calendar(
@@ -193,7 +189,7 @@ def summit_ics(slug: str) -> Response:
 
 @bp.get("/<slug>/tracks/<track>.ics")
 def track_ics(slug: str, track: str) -> Response:
-    summit = _summit(slug)
+    summit = summit_or_404(slug)
     row = db.session.scalar(select(Track).where(Track.summit_id == summit.id, Track.slug == track))
     if row is None:
         abort(404, "No such track.")
@@ -212,7 +208,7 @@ def track_ics(slug: str, track: str) -> Response:
 
 @bp.get("/<slug>/rooms/<room>.ics")
 def room_ics(slug: str, room: str) -> Response:
-    summit = _summit(slug)
+    summit = summit_or_404(slug)
     row = db.session.scalar(select(Room).where(Room.summit_id == summit.id, Room.slug == room))
     if row is None:
         abort(404, "No such room.")
@@ -231,7 +227,7 @@ def room_ics(slug: str, room: str) -> Response:
 
 @bp.get("/<slug>/my/<token>.ics")
 def personal_ics(slug: str, token: str) -> Response:
-    summit = _summit(slug)
+    summit = summit_or_404(slug)
     user = accounts.user_by_feed_address(token)
     if user is None:
         abort(404, "This calendar address is unknown or was replaced by a new one.")
@@ -253,7 +249,7 @@ def personal_ics(slug: str, token: str) -> Response:
 @bp.get("/<slug>/sessions/<int:session_id>.ics")
 def session_ics(slug: str, session_id: int) -> Response:
     """One session, for an "add to calendar" link."""
-    summit = _summit(slug)
+    summit = summit_or_404(slug)
     published = db.session.scalar(
         select(DesignSession.published_day_id).where(
             DesignSession.id == session_id, DesignSession.summit_id == summit.id
@@ -293,7 +289,7 @@ def _frab(summit: Summit, export: Callable[..., bytes], endpoint: str) -> bytes:
 
 @bp.get("/<slug>/schedule.xml")
 def frab_xml(slug: str) -> Response:
-    summit = _summit(slug)
+    summit = summit_or_404(slug)
     response = _answer(
         _version(summit, "frab.xml"),
         lambda: _frab(summit, frab.schedule_xml, "feeds.frab_xml"),
@@ -306,7 +302,7 @@ def frab_xml(slug: str) -> Response:
 
 @bp.get("/<slug>/schedule.json")
 def frab_json(slug: str) -> Response:
-    summit = _summit(slug)
+    summit = summit_or_404(slug)
     response = _answer(
         _version(summit, "frab.json"),
         lambda: _frab(summit, frab.schedule_json, "feeds.frab_json"),

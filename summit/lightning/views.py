@@ -13,17 +13,13 @@ from summit.extensions import db
 from summit.forms import ActionForm
 from summit.lightning.forms import BlockForm, BookForm, LimitForm
 from summit.models import LightningTalk, Summit
-from summit.services import lightning, summits
+from summit.services import lightning
 from summit.services.errors import DomainError
-from summit.web import login_required, organizer_required
+from summit.web import login_required, organizer_required, summit_or_404
 
 bp = Blueprint("lightning", __name__)
 
 Page = Response | str | tuple[str, int]
-
-
-def _summit(slug: str) -> Summit:
-    return summits.summit_by_slug(slug) or abort(404, "No summit has that address.")
 
 
 def _board(summit: Summit, status: int = 200, *, nearest: set[int] | None = None) -> Page:
@@ -42,13 +38,13 @@ def _board(summit: Summit, status: int = 200, *, nearest: set[int] | None = None
 
 @bp.get("/<slug>/lightning")
 def board(slug: str) -> Page:
-    return _board(_summit(slug))
+    return _board(summit_or_404(slug))
 
 
 @bp.post("/<slug>/lightning/book")
 @login_required
 def book(slug: str) -> Page:
-    summit = _summit(slug)
+    summit = summit_or_404(slug)
     form = BookForm()
     if not form.validate_on_submit():
         problems = [e for errors in form.errors.values() for e in errors]
@@ -95,7 +91,7 @@ def _require_fresh(form: ActionForm | BlockForm) -> None:
 def cancel(slug: str, talk_id: int) -> Page:
     _require_fresh(ActionForm())
     return _change(
-        _summit(slug),
+        summit_or_404(slug),
         lambda: lightning.cancel_talk(current_user.id, talk_id),
         "Your lightning talk is cancelled; the slot is free again.",
     )
@@ -108,7 +104,7 @@ def remove(slug: str, talk_id: int) -> Page:
     talk = db.session.get(LightningTalk, talk_id)
     title = talk.title if talk else "the talk"
     return _change(
-        _summit(slug),
+        summit_or_404(slug),
         lambda: lightning.remove_talk(current_user.id, talk_id),
         f"Removed “{title}”; the speaker was told.",
     )
@@ -121,7 +117,7 @@ def block(slug: str, slot_id: int) -> Page:
     _require_fresh(form)
     blocked = bool(form.blocked.data)
     return _change(
-        _summit(slug),
+        summit_or_404(slug),
         lambda: lightning.set_blocked(current_user.id, slot_id, blocked),
         "Slot blocked." if blocked else "Slot open for booking again.",
         f"#slot-{slot_id}",
@@ -131,7 +127,7 @@ def block(slug: str, slot_id: int) -> Page:
 @bp.post("/<slug>/lightning/limit")
 @organizer_required
 def limit(slug: str) -> Page:
-    summit = _summit(slug)
+    summit = summit_or_404(slug)
     form = LimitForm()
     if not form.validate_on_submit():
         flash("Allow between 1 and 20 talks per person per day.", "error")

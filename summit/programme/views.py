@@ -15,17 +15,12 @@ from summit.forms import ActionForm
 from summit.models import Room, Summit, Track, User
 from summit.programme.grid import day_grid
 from summit.services import programme as prog
-from summit.services import summits
 from summit.services.programme import Entry, EntryKind, Programme
-from summit.web import login_required
+from summit.web import login_required, summit_or_404
 
 bp = Blueprint("programme", __name__)
 
 Page = Response | str | tuple[str, int]
-
-
-def _summit(slug: str) -> Summit:
-    return summits.summit_by_slug(slug) or abort(404, "No summit has that address.")
 
 
 def _load(summit: Summit) -> Programme:
@@ -71,7 +66,7 @@ def _day(programme: Programme) -> date | None:
 
 @bp.get("/<slug>/schedule")
 def schedule(slug: str) -> Page:
-    summit = _summit(slug)
+    summit = summit_or_404(slug)
     programme = _load(summit)
     tracks, rooms = _picked(programme)
     day = _day(programme)
@@ -104,7 +99,7 @@ def schedule(slug: str) -> Page:
 
 @bp.get("/<slug>/tracks/<track_slug>")
 def track_page(slug: str, track_slug: str) -> Page:
-    summit = _summit(slug)
+    summit = summit_or_404(slug)
     programme = _load(summit)
     track = next((t for t in programme.tracks if t.slug == track_slug), None)
     if track is None:
@@ -117,7 +112,7 @@ def track_page(slug: str, track_slug: str) -> Page:
 
 @bp.get("/<slug>/rooms/<room_slug>")
 def room_page(slug: str, room_slug: str) -> Page:
-    summit = _summit(slug)
+    summit = summit_or_404(slug)
     programme = _load(summit)
     room = next((r for r in programme.rooms if r.slug == room_slug), None)
     if room is None:
@@ -130,7 +125,7 @@ def room_page(slug: str, room_slug: str) -> Page:
 
 @bp.get("/<slug>/leads/<int:user_id>")
 def lead_page(slug: str, user_id: int) -> Page:
-    summit = _summit(slug)
+    summit = summit_or_404(slug)
     programme = _load(summit)
     entries = [
         e
@@ -147,7 +142,7 @@ def lead_page(slug: str, user_id: int) -> Page:
 
 @bp.get("/<slug>/now")
 def now_and_next(slug: str) -> Page:
-    summit = _summit(slug)
+    summit = summit_or_404(slug)
     programme = _load(summit)
     moment = clock.now()
     current = [e for e in programme.entries if e.starts_at <= moment < e.ends_at]
@@ -169,7 +164,7 @@ def now_and_next(slug: str) -> Page:
 @bp.get("/<slug>/my-schedule")
 @login_required
 def my_schedule(slug: str) -> Page:
-    summit = _summit(slug)
+    summit = summit_or_404(slug)
     programme = prog.load(summit)
     mine = prog.personal(programme, current_user.id)
     return render_template(

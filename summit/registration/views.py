@@ -20,9 +20,8 @@ from summit.models import (
 )
 from summit.registration.forms import ActionForm, ConfirmChosenForm, ConfirmNextForm, DeclineForm
 from summit.services import registration as reg
-from summit.services import summits
 from summit.services.errors import DomainError
-from summit.web import login_required, organizer_required
+from summit.web import login_required, organizer_required, summit_or_404
 
 bp = Blueprint("registration", __name__)
 
@@ -35,7 +34,7 @@ def events(slug: str) -> Page:
 
 
 def _events_page(slug: str, status: int = 200) -> Page:
-    summit = summits.summit_by_slug(slug) or abort(404, "No summit has that address.")
+    summit = summit_or_404(slug)
     mine: dict[int, Registration] = {}
     if current_user.is_authenticated:
         for r in reg.my_registrations(current_user.id):

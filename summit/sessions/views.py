@@ -16,7 +16,7 @@ from summit.forms import ActionForm
 from summit.models import Blueprint as BlueprintRow
 from summit.models import BlueprintStatus, DesignSession, Job, Summit, Track, utcnow
 from summit.services import blueprints as bps
-from summit.services import programme, scheduling, summits
+from summit.services import programme, scheduling
 from summit.services.errors import DomainError
 from summit.sessions.forms import (
     BlueprintForm,
@@ -28,15 +28,18 @@ from summit.sessions.forms import (
     SessionForm,
     StarForm,
 )
-from summit.web import form_failure, form_values, login_required, organizer_required, safe_next
+from summit.web import (
+    form_failure,
+    form_values,
+    login_required,
+    organizer_required,
+    safe_next,
+    summit_or_404,
+)
 
 bp = Blueprint("sessions", __name__)
 
 Page = Response | str | tuple[str, int]
-
-
-def _summit(slug: str) -> Summit:
-    return summits.summit_by_slug(slug) or abort(404, "No summit has that address.")
 
 
 def _track_choices(summit: Summit) -> list[Any]:
@@ -55,7 +58,7 @@ def _track_filter(summit: Summit) -> Track | None:
 
 @bp.get("/<slug>/blueprints")
 def blueprint_list(slug: str) -> Page:
-    summit = _summit(slug)
+    summit = summit_or_404(slug)
     track = _track_filter(summit)
     rows = bps.blueprints_of(summit.id, track_id=track.id if track else None)
     rows = [b for b in rows if b.status != BlueprintStatus.WITHDRAWN]
@@ -70,7 +73,7 @@ def blueprint_list(slug: str) -> Page:
 
 @bp.get("/<slug>/blueprints/<int:blueprint_id>")
 def blueprint_page(slug: str, blueprint_id: int) -> Page:
-    summit = _summit(slug)
+    summit = summit_or_404(slug)
     blueprint = db.get_or_404(BlueprintRow, blueprint_id)
     if blueprint.summit_id != summit.id:
         abort(404)
@@ -98,7 +101,7 @@ def _blueprint_form(
 @bp.route("/<slug>/blueprints/<int:blueprint_id>/edit", methods=["GET", "POST"])
 @login_required
 def blueprint_form(slug: str, blueprint_id: int | None = None) -> Page:
-    summit = _summit(slug)
+    summit = summit_or_404(slug)
     blueprint = None
     if blueprint_id is not None:
         blueprint = db.get_or_404(BlueprintRow, blueprint_id)
@@ -156,7 +159,7 @@ def my_blueprints() -> Page:
 
 @bp.get("/<slug>/sessions")
 def session_list(slug: str) -> Page:
-    summit = _summit(slug)
+    summit = summit_or_404(slug)
     track = _track_filter(summit)
     sessions = bps.sessions_of(summit.id, track.id if track else None)
     stars = bps.star_counts(summit.id)
@@ -175,7 +178,7 @@ def session_list(slug: str) -> Page:
 
 @bp.get("/<slug>/sessions/<int:session_id>")
 def session_page(slug: str, session_id: int) -> Page:
-    summit = _summit(slug)
+    summit = summit_or_404(slug)
     session = db.get_or_404(DesignSession, session_id)
     if session.summit_id != summit.id:
         abort(404)
