@@ -25,7 +25,7 @@ from summit.models import (
     Summit,
     User,
 )
-from summit.services import audit
+from summit.services import audit, programme
 from summit.services.errors import Conflict, Forbidden, Invalid, NotFound
 from summit.services.outbox import queue_mail
 
@@ -58,15 +58,8 @@ class BoardDay:
 
 
 def whiteboard(summit: Summit) -> list[BoardDay]:
-    """Every Design Summit day's slots with their talks, in two queries."""
-    days = list(
-        db.session.scalars(
-            select(Day)
-            .join(Event)
-            .where(Event.summit_id == summit.id, Event.kind == "design_summit")
-            .order_by(Day.date)
-        )
-    )
+    """Every Design Summit day's slots with their talks, in a fixed number of queries."""
+    days = programme.design_days(summit)
     rows = db.session.execute(
         select(LightningSlot, LightningTalk, User.name)
         .outerjoin(LightningTalk, LightningTalk.slot_id == LightningSlot.id)

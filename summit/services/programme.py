@@ -8,12 +8,12 @@ this, so they all agree on what is public. Organizers can load the draft instead
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from enum import StrEnum
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from summit.extensions import db
@@ -23,7 +23,6 @@ from summit.models import (
     Day,
     DesignSession,
     Event,
-    Interest,
     LightningSlot,
     LightningTalk,
     ProgramItem,
@@ -34,6 +33,7 @@ from summit.models import (
     Track,
     User,
 )
+from summit.services import blueprints
 
 
 class EntryKind(StrEnum):
@@ -100,7 +100,6 @@ class Programme:
     tracks: list[Track]
     days: list[Day]  # Design Summit days, in order
     entries: list[Entry]  # in time order
-    stars: dict[int, int] = field(default_factory=dict)  # session id → star count
     draft: bool = False
 
     def of_kind(self, kind: EntryKind) -> list[Entry]:
@@ -124,15 +123,29 @@ class Programme:
         return [e for e in self.entries if e.starts_at.astimezone(zone).date() == day]
 
 
-def session_entry(summit: Summit, session_id: int, *, draft: bool = False) -> Entry | None:
-    """One session's public (or draft) place, without loading the whole programme."""
-    days = _design_days(summit)
+def session_entries(
+    summit: Summit, session_id: int, *, with_draft: bool = False
+) -> tuple[Entry | None, Entry | None]:
+    """One session's public place and (for organizers) its draft place, without loading
+    the whole programme."""
+    days, rooms, tracks = _places(summit)
+
+    def one(draft: bool) -> Entry | None:
+        found = _sessions(
+            summit, days, rooms, tracks, draft=draft, with_cancelled=False, only=session_id
+        )
+        return found[0] if found else None
+
+    return one(False), one(True) if with_draft else None
+
+
+def _places(summit: Summit) -> tuple[list[Day], list[Room], list[Track]]:
+    """The Design Summit days, and the rooms and tracks by name."""
     rooms = list(db.session.scalars(select(Room).where(Room.summit_id == summit.id)))
     tracks = list(db.session.scalars(select(Track).where(Track.summit_id == summit.id)))
-    found = _sessions(
-        summit, days, rooms, tracks, draft=draft, with_cancelled=False, only=session_id
-    )
-    return found[0] if found else None
+    rooms.sort(key=lambda r: r.name)
+    tracks.sort(key=lambda t: t.name)
+    return design_days(summit), rooms, tracks
 
 
 def load(summit: Summit, *, draft: bool = False, with_cancelled: bool = False) -> Programme:
@@ -141,20 +154,17 @@ def load(summit: Summit, *, draft: bool = False, with_cancelled: bool = False) -
     A cancelled session that was published stays, marked cancelled, when `with_cancelled`
     (the calendars need it, E1); pages leave it out.
     """
-    days = _design_days(summit)
-    rooms = list(db.session.scalars(select(Room).where(Room.summit_id == summit.id)))
-    rooms.sort(key=lambda r: r.name)
-    tracks = list(db.session.scalars(select(Track).where(Track.summit_id == summit.id)))
-    tracks.sort(key=lambda t: t.name)
+    days, rooms, tracks = _places(summit)
     entries = _sessions(summit, days, rooms, tracks, draft=draft, with_cancelled=with_cancelled)
     entries += _program_items(summit)
     entries += _lightning_talks(summit, days)
     entries += _social_events(summit)
     entries.sort(key=lambda e: (e.starts_at, e.place, e.title, e.id))
-    return Programme(summit, rooms, tracks, days, entries, _star_counts(summit), draft)
+    return Programme(summit, rooms, tracks, days, entries, draft)
 
 
-def _design_days(summit: Summit) -> list[Day]:
+def design_days(summit: Summit) -> list[Day]:
+    """The Design Summit days in date order, with their event (for the zone) in one go."""
     return list(
         db.session.scalars(
             select(Day)
@@ -187,7 +197,7 @@ def _sessions(
             query = query.where(DesignSession.status == SessionStatus.ACTIVE)
     sessions = list(db.session.scalars(query))
     leads = _names({s.lead_id for s in sessions if s.lead_id})
-    linked = _blueprints(summit, [s.id for s in sessions])
+    linked = _blueprints(summit, only) if sessions else {}
     day_by_id = {d.id: d for d in days}
     grids = {d.id: d.slots for d in days}  # computed once: each is a dozen zone conversions
     room_by_id = {r.id: r for r in rooms}
@@ -254,23 +264,15 @@ def _names(user_ids: set[int]) -> dict[int, str]:
     return {int(i): str(n) for i, n in rows}
 
 
-def _blueprints(summit: Summit, session_ids: list[int]) -> dict[int, list[tuple[int, str]]]:
-    out: defaultdict[int, list[tuple[int, str]]] = defaultdict(list)
-    if not session_ids:
-        return out
-    rows = db.session.execute(
-        select(Blueprint.session_id, Blueprint.id, Blueprint.title)
-        .where(
-            Blueprint.summit_id == summit.id,
-            # The whole summit's, or one session's: no list of hundreds of ids in the query.
-            Blueprint.session_id.in_(session_ids)
-            if len(session_ids) == 1
-            else Blueprint.session_id.is_not(None),
-            Blueprint.status.in_([BlueprintStatus.ACCEPTED, BlueprintStatus.MERGED]),
-        )
-        .order_by(Blueprint.id)
+def _blueprints(summit: Summit, only: int | None) -> dict[int, list[tuple[int, str]]]:
+    """The accepted and merged blueprints of every session, or of one."""
+    query = select(Blueprint.session_id, Blueprint.id, Blueprint.title).where(
+        Blueprint.summit_id == summit.id,
+        Blueprint.session_id.is_not(None) if only is None else Blueprint.session_id == only,
+        Blueprint.status.in_([BlueprintStatus.ACCEPTED, BlueprintStatus.MERGED]),
     )
-    for session_id, blueprint_id, title in rows:
+    out: defaultdict[int, list[tuple[int, str]]] = defaultdict(list)
+    for session_id, blueprint_id, title in db.session.execute(query.order_by(Blueprint.id)):
         out[int(session_id)].append((int(blueprint_id), str(title)))
     return out
 
@@ -339,34 +341,14 @@ def _social_events(summit: Summit) -> list[Entry]:
     ]
 
 
-def _star_counts(summit: Summit) -> dict[int, int]:
-    rows = db.session.execute(
-        select(Interest.session_id, func.count())
-        .join(DesignSession)
-        .where(DesignSession.summit_id == summit.id)
-        .group_by(Interest.session_id)
-    )
-    return {int(i): int(n) for i, n in rows}
-
-
 def _base_url() -> str:
     return str(current_app.config["BASE_URL"])
-
-
-def starred_by(user_id: int, summit: Summit) -> set[int]:
-    return set(
-        db.session.scalars(
-            select(Interest.session_id)
-            .join(DesignSession)
-            .where(Interest.user_id == user_id, DesignSession.summit_id == summit.id)
-        )
-    )
 
 
 def personal(programme: Programme, user_id: int) -> list[Entry]:
     """A person's own programme (P3): the sessions they starred or lead, and their
     lightning talks."""
-    starred = starred_by(user_id, programme.summit)
+    starred = blueprints.starred_ids(user_id, programme.summit.id)
     return [
         e
         for e in programme.entries

@@ -185,12 +185,13 @@ def session_page(slug: str, session_id: int) -> Page:
     stars = bps.star_count(session.id)
     mine = bps.starred_ids(current_user.id, summit.id) if current_user.is_authenticated else set()
     organizer = current_user.is_authenticated and current_user.is_organizer
+    entry, draft = programme.session_entries(summit, session.id, with_draft=organizer)
     return render_template(
         "sessions/session.html",
         summit=summit,
         session=session,
-        entry=programme.session_entry(summit, session.id),
-        draft=programme.session_entry(summit, session.id, draft=True) if organizer else None,
+        entry=entry,
+        draft=draft,
         stars=stars,
         mine=mine,
         form=StarForm(formdata=None),
