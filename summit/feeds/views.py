@@ -187,23 +187,33 @@ def summit_ics(slug: str) -> Response:
     )
 
 
+def _part_ics(
+    summit: Summit,
+    row: Track | Room,
+    scope: str,
+    of: Callable[[programme.Entry], Track | Room | None],
+) -> Response:
+    """The feed of one track or one room: the entries `of` assigns to it."""
+    part_id = row.id
+
+    def mine(p: programme.Programme) -> list[programme.Entry]:
+        return [e for e in p.entries if (part := of(e)) is not None and part.id == part_id]
+
+    return _answer(
+        _version(summit, f"{scope}:{part_id}"),
+        lambda: _calendar(summit, f"{summit.name}: {row.name}", mine),
+        CALENDAR,
+        filename=f"{summit.slug}-{row.slug}.ics",
+    )
+
+
 @bp.get("/<slug>/tracks/<track>.ics")
 def track_ics(slug: str, track: str) -> Response:
     summit = summit_or_404(slug)
     row = db.session.scalar(select(Track).where(Track.summit_id == summit.id, Track.slug == track))
     if row is None:
         abort(404, "No such track.")
-    track_id = row.id
-    return _answer(
-        _version(summit, f"track:{track_id}"),
-        lambda: _calendar(
-            summit,
-            f"{summit.name}: {row.name}",
-            lambda p: [e for e in p.entries if e.track is not None and e.track.id == track_id],
-        ),
-        CALENDAR,
-        filename=f"{summit.slug}-{row.slug}.ics",
-    )
+    return _part_ics(summit, row, "track", lambda e: e.track)
 
 
 @bp.get("/<slug>/rooms/<room>.ics")
@@ -212,17 +222,7 @@ def room_ics(slug: str, room: str) -> Response:
     row = db.session.scalar(select(Room).where(Room.summit_id == summit.id, Room.slug == room))
     if row is None:
         abort(404, "No such room.")
-    room_id = row.id
-    return _answer(
-        _version(summit, f"room:{room_id}"),
-        lambda: _calendar(
-            summit,
-            f"{summit.name}: {row.name}",
-            lambda p: [e for e in p.entries if e.room is not None and e.room.id == room_id],
-        ),
-        CALENDAR,
-        filename=f"{summit.slug}-{row.slug}.ics",
-    )
+    return _part_ics(summit, row, "room", lambda e: e.room)
 
 
 @bp.get("/<slug>/my/<token>.ics")
