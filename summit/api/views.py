@@ -300,7 +300,7 @@ def sessions(slug: str | None = None) -> Response:
 def session_detail(session_id: int, slug: str | None = None) -> Response:
     _query(())
     summit = _summit(slug)
-    found = programme.load(summit).session(session_id)
+    found, _draft = programme.session_entries(summit, session_id)  # not the whole programme
     if found is None:
         raise ApiError(404, f"{summit.name} has no published session {session_id}.")
     return _json(serialize.entry(found, summit, summit.zone, _base()))
