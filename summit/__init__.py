@@ -52,10 +52,17 @@ def create_app(config: type[Config] | None = None) -> Flask:
     login_manager.login_message = "Please log in to see that page."
     login_manager.login_message_category = "info"
 
+    from sqlalchemy import bindparam, select
+
     from summit.models import User
 
+    # Built once: the user is loaded on every logged-in request.
+    user_by_id = select(User).where(User.id == bindparam("id"))
+
     def load_user(user_id: str) -> User | None:
-        return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+        if not user_id.isdigit():
+            return None
+        return db.session.scalar(user_by_id, {"id": int(user_id)})
 
     login_manager.user_loader(load_user)
 

@@ -162,7 +162,7 @@ def setup(client: FlaskClient, make_summit, make_user) -> tuple[FlaskClient, Cal
     assert design is not None
     design.open_seats = 0
     ids["event"] = design.id
-    ids["entry"] = reg.register(make_user().id, design.id).registration.id
+    ids["entry"] = reg.register(make_user().id, design.id).registration_id
     blueprint = bps.submit(
         organizer.id,
         summit.id,

@@ -68,7 +68,7 @@ def _users(make_user, n: int, prefix: str) -> list[int]:
 def _fill(event: Event, user_ids: list[int]) -> list[int]:
     ids = []
     for user_id in user_ids:
-        ids.append(reg.register(user_id, event.id).registration.id)
+        ids.append(reg.register(user_id, event.id).registration_id)
         db.session.commit()
     return ids
 

@@ -10,10 +10,24 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from flask import current_app
-from sqlalchemy import ColumnElement, Select, and_, case, exists, func, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    Select,
+    Table,
+    and_,
+    bindparam,
+    case,
+    exists,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
 
 from summit.extensions import db
@@ -35,11 +49,18 @@ WAITLISTED = RegistrationStatus.WAITLISTED
 CONFIRMED = RegistrationStatus.CONFIRMED
 
 
+# Table columns rather than mapped attributes: a statement made of these stays a plain Core
+# statement, which the rush's hot path needs (see the prebuilt statements below).
+_registrations = cast(Table, Registration.__table__).c
+_events = cast(Table, Event.__table__).c
+_users = cast(Table, User.__table__).c
+
+
 def class_rank() -> ColumnElement[int]:
     """Core developers first, then well-known contributors, then everyone (R3)."""
     return case(
-        (User.verified_class == PriorityClass.CORE, 0),
-        (User.verified_class == PriorityClass.KNOWN, 1),
+        (_users.verified_class == PriorityClass.CORE, 0),
+        (_users.verified_class == PriorityClass.KNOWN, 1),
         else_=2,
     )
 
@@ -75,36 +96,57 @@ def position(registration: Registration) -> int | None:
     """1-based place on the waiting list, computed when shown (never stored)."""
     if registration.status != WAITLISTED:
         return None
-    event, me = registration.event, registration
-    waiting = and_(Registration.event_id == event.id, Registration.status == WAITLISTED)
-    earlier = or_(
-        Registration.joined_at < me.joined_at,
-        and_(Registration.joined_at == me.joined_at, Registration.id < me.id),
+    return _place(
+        registration.event,
+        registration.id,
+        registration.joined_at,
+        PriorityClass(registration.user.verified_class),
     )
-    count = select(func.count()).select_from(Registration)
+
+
+# The hot path's statements are Core statements on the tables, built once with bound
+# parameters: building, keying and running an ORM statement afresh costs several times more
+# Python than the database spends on it, and registering is the rush's hot path.
+_waiting = and_(
+    _registrations.event_id == bindparam("event_id"), _registrations.status == WAITLISTED
+)
+_earlier = or_(
+    _registrations.joined_at < bindparam("joined_at"),
+    and_(_registrations.joined_at == bindparam("joined_at"), _registrations.id < bindparam("me")),
+)
+_count = select(func.count()).select_from(Registration.__table__)
+_count_by_class = _count.join(User.__table__, _users.id == _registrations.user_id)
+_rank = bindparam("rank", type_=Integer)
+_class_rank = class_rank()
+# The Conference: plain join order.
+_PLACE_FIFO = _count.where(_waiting, _earlier)
+# A better class than the lowest: those of a better class, then my class in join order.
+_PLACE_RANKED = _count_by_class.where(
+    _waiting, or_(_class_rank < _rank, and_(_class_rank == _rank, _earlier))
+)
+# The lowest class, as most people in a rush: everyone who joined earlier is ahead, and so
+# is anyone of a better class who joined later. The first count needs no join with the
+# users, and the second reads only the few entries younger than this one.
+_PLACE_LOWEST = select(
+    _count.where(_waiting, _earlier).scalar_subquery(),
+    _count_by_class.where(
+        _waiting, ~_earlier, _registrations.id != bindparam("me"), _class_rank < _rank
+    ).scalar_subquery(),
+)
+
+
+def _place(event: Event, registration_id: int, joined_at: datetime, klass: PriorityClass) -> int:
+    params = {
+        "event_id": event.id,
+        "joined_at": joined_at,
+        "me": registration_id,
+        "rank": klass.rank,
+    }
     if not _uses_classes(event):
-        return (db.session.scalar(count.where(waiting, earlier)) or 0) + 1
-    my_rank = PriorityClass(me.user.verified_class).rank
-    by_class = count.join(User, User.id == Registration.user_id)
-    if my_rank < PriorityClass.OTHER.rank:
-        ahead = db.session.scalar(
-            by_class.where(
-                waiting, or_(class_rank() < my_rank, and_(class_rank() == my_rank, earlier))
-            )
-        )
-        return (ahead or 0) + 1
-    # The lowest class, as most people in a rush: everyone who joined earlier is ahead, and
-    # so is anyone of a better class who joined later. The first count needs no join with
-    # the users, and the second reads only the few entries younger than this one.
-    later_but_better = by_class.where(
-        waiting, ~earlier, Registration.id != me.id, class_rank() < my_rank
-    )
-    before_me, better = db.session.execute(
-        select(
-            count.where(waiting, earlier).scalar_subquery(),
-            later_but_better.scalar_subquery(),
-        )
-    ).one()
+        return (db.session.scalar(_PLACE_FIFO, params) or 0) + 1
+    if klass.rank < PriorityClass.OTHER.rank:
+        return (db.session.scalar(_PLACE_RANKED, params) or 0) + 1
+    before_me, better = db.session.execute(_PLACE_LOWEST, params).one()
     return int(before_me or 0) + int(better or 0) + 1
 
 
@@ -138,17 +180,20 @@ def counts(event: Event) -> EventCounts:
 # --- the guarded seat updates ---------------------------------------------------------
 
 
+_TAKE_OPEN_SEAT = (
+    update(cast(Table, Event.__table__))
+    .where(
+        _events.id == bindparam("event_id"),
+        _events.confirmed_count < _events.open_seats,
+        ~exists().where(_waiting),
+    )
+    .values(confirmed_count=_events.confirmed_count + 1)
+)
+
+
 def _take_open_seat(event_id: int) -> bool:
     """R2: a first-come seat, only while seats remain and nobody waits."""
-    nobody_waits = ~exists().where(
-        Registration.event_id == event_id, Registration.status == WAITLISTED
-    )
-    result = db.session.execute(
-        update(Event)
-        .where(Event.id == event_id, Event.confirmed_count < Event.open_seats, nobody_waits)
-        .values(confirmed_count=Event.confirmed_count + 1)
-        .execution_options(synchronize_session=False)
-    )
+    result = db.session.execute(_TAKE_OPEN_SEAT, {"event_id": event_id})
     return result.rowcount == 1  # type: ignore[attr-defined,no-any-return]
 
 
@@ -192,7 +237,10 @@ def _my_registrations_url() -> str:
 
 
 def _mail(registration: Registration, subject: str, text: str) -> None:
-    event, user = registration.event, registration.user
+    _mail_to(registration.user, registration.event, subject, text)
+
+
+def _mail_to(user: User, event: Event, subject: str, text: str) -> None:
     queue_mail(
         user.email,
         f"[{event.summit.name}] {event.label}: {subject}",
@@ -202,21 +250,19 @@ def _mail(registration: Registration, subject: str, text: str) -> None:
     )
 
 
-def _mail_waitlisted(registration: Registration) -> int | None:
-    place = position(registration)
-    klass = PriorityClass(registration.user.verified_class)
+def _mail_waitlisted(user: User, event: Event, place: int) -> None:
     extra = ""
-    if _uses_classes(registration.event):
-        extra = f" Your priority class is: {klass.label}."
-        if registration.user.has_pending_claim:
+    if _uses_classes(event):
+        extra = f" Your priority class is: {PriorityClass(user.verified_class).label}."
+        if user.has_pending_claim:
             extra += " Your contributor claim counts once an organizer verifies it."
-    _mail(
-        registration,
+    _mail_to(
+        user,
+        event,
         f"waiting list, position {place}",
         f"You are on the waiting list, at position {place}.{extra}\n"
         "Organizers review the list regularly; you will get an email when that changes.",
     )
-    return place
 
 
 # --- attendees ----------------------------------------------------------------------
@@ -231,20 +277,27 @@ def _event(event_id: int) -> Event:
 
 @dataclass(frozen=True)
 class Registered:
-    """What registering gave: the entry and, on the waiting list, its position then."""
+    """What registering gave: the entry, its status and, on the waiting list, its place."""
 
-    registration: Registration
+    registration_id: int
+    status: RegistrationStatus
     position: int | None
+
+
+_INSERT_REGISTRATION = insert(cast(Table, Registration.__table__)).returning(_registrations.id)
 
 
 def register(user_id: int, event_id: int, *, now: datetime | None = None) -> Registered:
     """Confirm at once while open seats remain and nobody waits (R2); else join the list (R3).
 
     R1 is left to the partial unique index: a second live registration fails its insert,
-    and the caller's rollback also gives back any seat this attempt took.
+    and the caller's rollback also gives back any seat this attempt took. The entry is
+    written with one Core statement rather than an ORM flush: this is the rush's hot path.
     """
     now = now or utcnow()
-    event = _event(event_id)
+    event, user = _event(event_id), db.session.get(User, user_id)
+    if user is None:
+        raise NotFound("No such person.")
     if event.registration_opens_at and now < event.registration_opens_at:
         raise Invalid(f"Registration for the {event.label} is not open yet.")
     if event.registration_closes_at and now >= event.registration_closes_at:
@@ -253,23 +306,26 @@ def register(user_id: int, event_id: int, *, now: datetime | None = None) -> Reg
     # the time of joining below follows the order in which people really got through.
     confirmed = _take_open_seat(event_id)
     joined = utcnow()
-    registration = Registration(
-        event_id=event_id,
-        user_id=user_id,
-        status=CONFIRMED if confirmed else WAITLISTED,
-        joined_at=joined,
-        decided_at=joined if confirmed else None,
-    )
-    db.session.add(registration)
-    label = event.label  # a failed flush expires every loaded object
+    status = CONFIRMED if confirmed else WAITLISTED
     try:
-        db.session.flush()
+        registration_id: int = db.session.execute(
+            _INSERT_REGISTRATION,
+            {
+                "event_id": event_id,
+                "user_id": user_id,
+                "status": status,
+                "joined_at": joined,
+                "decided_at": joined if confirmed else None,
+            },
+        ).scalar_one()
     except IntegrityError as exc:
-        raise Conflict(f"You are already registered for the {label}.") from exc
+        raise Conflict(f"You are already registered for the {event.label}.") from exc
     if confirmed:
-        _mail(registration, "your seat is confirmed", "Your seat is confirmed. See you there!")
-        return Registered(registration, None)
-    return Registered(registration, _mail_waitlisted(registration))
+        _mail_to(user, event, "your seat is confirmed", "Your seat is confirmed. See you there!")
+        return Registered(registration_id, status, None)
+    place = _place(event, registration_id, joined, PriorityClass(user.verified_class))
+    _mail_waitlisted(user, event, place)
+    return Registered(registration_id, status, place)
 
 
 def my_registrations(user_id: int) -> list[Registration]:
