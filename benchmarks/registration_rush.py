@@ -3,7 +3,9 @@
 Starts a throwaway PostgreSQL server, the app under gunicorn (4 workers) on it, and fires
 64 concurrent clients over loopback. Measures, in the same run, the server's rate for a
 trivial page (the framework's floor) and pgbench's rate for a one-row UPDATE on the same
-database (the storage's ceiling).
+database (the storage's ceiling). It also measures a logged-in form post that registers
+nothing (`benchmarks/rush_wsgi.py`): the floor for any logged-in form, printed before the
+RESULT line.
 
     .venv/bin/python benchmarks/registration_rush.py [--users 2000] [--clients 64]
 """
@@ -127,6 +129,40 @@ def run_clients(clients: int, jobs: list[Callable[[], None]]) -> float:
     return time.perf_counter() - started
 
 
+def cpu_seconds() -> dict[str, float]:
+    """CPU time used so far by the app server, the database and this client (Linux /proc)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    used = {"app": 0.0, "database": 0.0, "client": 0.0}
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            stat = Path(f"/proc/{pid}/stat").read_text()
+            command = Path(f"/proc/{pid}/cmdline").read_bytes()
+        except OSError:
+            continue  # the process ended meanwhile
+        fields = stat.rsplit(")", 1)[1].split()
+        seconds = (int(fields[11]) + int(fields[12])) / ticks  # utime + stime
+        if b"gunicorn" in command:
+            used["app"] += seconds
+        elif b"postgres" in command:
+            used["database"] += seconds
+        elif int(pid) == os.getpid():
+            used["client"] += seconds
+    return used
+
+
+def timed(clients: int, jobs: list[Callable[[], None]]) -> tuple[float, dict[str, float]]:
+    """Jobs per second, and each role's CPU milliseconds per job."""
+    before = cpu_seconds()
+    wall = run_clients(clients, jobs)
+    after = cpu_seconds()
+    return len(jobs) / wall, {k: (after[k] - before[k]) * 1000 / len(jobs) for k in after}
+
+
+def cpu_line(name: str, per_job: dict[str, float]) -> str:
+    parts = " ".join(f"{role}={ms:.2f}" for role, ms in per_job.items())
+    return f"cpu_ms_per_request {name}: {parts} total={sum(per_job.values()):.2f}"
+
+
 def percentile(values: list[float], p: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
@@ -194,7 +230,7 @@ def main() -> None:
                 f"127.0.0.1:{args.port}",
                 "--log-level",
                 "warning",
-                "wsgi:app",
+                "benchmarks.rush_wsgi:app",
             ],
             cwd=ROOT,
             env=env,
@@ -205,9 +241,11 @@ def main() -> None:
                     break
             except OSError:
                 time.sleep(0.1)
+        # Every worker has answered before anything is timed.
+        run_clients(args.clients, [lambda: request(args.port, "GET", "/healthz")] * 400)
         # The framework's floor: the same server answering a trivial page.
         floor_jobs = [lambda: request(args.port, "GET", "/healthz")] * args.users
-        floor_rate = args.users / run_clients(args.clients, floor_jobs)
+        floor_rate, floor_cpu = timed(args.clients, floor_jobs)
 
         # Each person first has the register page open, with its CSRF token (not timed).
         forms: list[tuple[str, str]] = []
@@ -223,6 +261,15 @@ def main() -> None:
 
         run_clients(args.clients, [lambda c=c: open_page(c) for c in cookies])
 
+        # A logged-in form post that registers nothing: the floor for any logged-in form.
+        def logged_in_post(cookie: str, token: str) -> None:
+            status, _, _ = request(
+                args.port, "POST", "/bench/logged-in-post", cookie, f"csrf_token={token}"
+            )
+            assert status == 302, status
+
+        post_rate, post_cpu = timed(args.clients, [lambda f=f: logged_in_post(*f) for f in forms])
+
         # Then everybody presses "Register" at once: this is what is timed.
         latencies: list[float] = []
         outcomes: list[int] = []
@@ -237,8 +284,7 @@ def main() -> None:
                 latencies.append(elapsed)
                 outcomes.append(status)
 
-        wall = run_clients(args.clients, [lambda f=f: register(*f) for f in forms])
-        rate = len(latencies) / wall
+        rate, register_cpu = timed(args.clients, [lambda f=f: register(*f) for f in forms])
 
         app = create_app(type("C", (Config,), {"SQLALCHEMY_DATABASE_URI": url}))
         with app.app_context():
@@ -268,6 +314,14 @@ def main() -> None:
         print(
             f"registrations_per_s={rate:.1f} trivial_page_per_s={floor_rate:.1f} "
             f"pgbench_update_tps={ceiling:.1f}"
+        )
+        print(cpu_line("trivial_page", floor_cpu))
+        print(cpu_line("logged_in_post", post_cpu))
+        print(cpu_line("registration", register_cpu))
+        print(
+            f"logged_in_post_per_s={post_rate:.1f} "
+            f"registration_vs_logged_in_post={rate / post_rate:.2f} "
+            f"logged_in_post_vs_trivial_page={post_rate / floor_rate:.2f}"
         )
         print(
             f"latency_ms p50={percentile(ms, 50):.1f} p95={percentile(ms, 95):.1f} "
