@@ -40,10 +40,6 @@ class Config:
     BASE_URL = os.environ.get("SUMMIT_BASE_URL", "http://127.0.0.1:5000")
 
 
-class DevConfig(Config):
-    DEBUG = True
-
-
 class TestConfig(Config):
     TESTING = True
     SECRET_KEY = "test-secret"  # noqa: S105 - a test-only key

@@ -13,7 +13,7 @@ from sqlalchemy.engine import Engine
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter, Map
 
-from config import Config, DevConfig
+from config import Config
 from summit.extensions import csrf, db, login_manager, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -41,7 +41,8 @@ def create_app(config: type[Config] | None = None) -> Flask:
     # Ids in URLs fit the database's integer: a larger one is a plain 404, not an overflow.
     # (Set before any route is added: rules bind their converters when added.)
     app.url_map.converters["int"] = DatabaseId
-    app.config.from_object(config or DevConfig)
+    # Never the debug mode by default: wsgi.py is what a production server runs.
+    app.config.from_object(config or Config)
     Path(app.instance_path).mkdir(exist_ok=True)
 
     db.init_app(app)

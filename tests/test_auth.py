@@ -268,3 +268,5 @@ def test_friendly_404(client: FlaskClient) -> None:
 def test_app_factory_without_config_uses_the_instance_database(tmp_path) -> None:
     app: Flask = create_app()
     assert app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///")
+    # What wsgi.py serves: an error is the app's own page, never a propagated traceback.
+    assert not app.debug
