@@ -46,3 +46,12 @@ class TestConfig(Config):
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
     WTF_CSRF_ENABLED = False
     BASE_URL = "http://summit.test"
+
+
+class DevConfig(Config):
+    DEBUG = True
+
+
+def default_config() -> type[Config]:
+    """Production settings, unless FLASK_DEBUG asks for development ones (debug mode)."""
+    return DevConfig if _bool("FLASK_DEBUG") else Config

@@ -6,14 +6,14 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, Response, jsonify, render_template, request
+from flask import Flask, Response, abort, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter, Map
 
-from config import Config
+from config import Config, default_config
 from summit.extensions import csrf, db, login_manager, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -41,8 +41,8 @@ def create_app(config: type[Config] | None = None) -> Flask:
     # Ids in URLs fit the database's integer: a larger one is a plain 404, not an overflow.
     # (Set before any route is added: rules bind their converters when added.)
     app.url_map.converters["int"] = DatabaseId
-    # Never the debug mode by default: wsgi.py is what a production server runs.
-    app.config.from_object(config or Config)
+    # wsgi.py is what a production server runs: debug mode only when FLASK_DEBUG asks.
+    app.config.from_object(config or default_config())
     Path(app.instance_path).mkdir(exist_ok=True)
 
     db.init_app(app)
@@ -95,7 +95,18 @@ def create_app(config: type[Config] | None = None) -> Flask:
     app.cli.add_command(summit_cli)
     _register_template_helpers(app)
     _register_error_pages(app)
+    app.before_request(_refuse_nul_characters)
     return app
+
+
+def _refuse_nul_characters() -> None:
+    """PostgreSQL cannot store U+0000 in text, and no page needs it: refuse it up front in
+    the path, the query and the form, with a 400 rather than a database error."""
+    texts = [request.path, *(value for _, value in request.args.items(multi=True))]
+    if request.method == "POST":
+        texts += [value for _, value in request.form.items(multi=True)]
+    if any("\x00" in text for text in texts):
+        abort(400, "The request holds a NUL character (U+0000), which no field accepts.")
 
 
 class DatabaseId(IntegerConverter):

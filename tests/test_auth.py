@@ -265,8 +265,14 @@ def test_friendly_404(client: FlaskClient) -> None:
     assert "Back to the home page" in response.get_data(as_text=True)
 
 
-def test_app_factory_without_config_uses_the_instance_database(tmp_path) -> None:
+def test_app_factory_without_config_uses_the_instance_database(tmp_path, monkeypatch) -> None:
+    monkeypatch.delenv("FLASK_DEBUG", raising=False)
     app: Flask = create_app()
     assert app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///")
     # What wsgi.py serves: an error is the app's own page, never a propagated traceback.
     assert not app.debug
+
+
+def test_flask_debug_asks_for_the_development_configuration(monkeypatch) -> None:
+    monkeypatch.setenv("FLASK_DEBUG", "1")
+    assert create_app().debug

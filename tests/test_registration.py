@@ -100,6 +100,32 @@ def test_r1_one_live_registration_per_person(design: Event, make_user) -> None:
     assert design.confirmed_count == 1  # the refused attempt took no seat
 
 
+def test_r1_a_refused_attempt_keeps_no_seat_even_if_the_caller_commits(
+    design: Event, make_user
+) -> None:
+    user = make_user()
+    join(design, user)
+    with pytest.raises(Conflict, match="already registered"):
+        reg.register(user.id, design.id)
+    db.session.commit()  # a careless caller: no rollback first
+    db.session.refresh(design)
+    confirmed = db.session.scalar(
+        select(func.count()).where(
+            Registration.event_id == design.id,
+            Registration.status == RegistrationStatus.CONFIRMED,
+        )
+    )
+    assert design.confirmed_count == confirmed == 1
+
+
+def test_r2_registering_sees_a_change_not_yet_flushed(design: Event, make_user) -> None:
+    user = make_user()  # loaded and held, as the logged-in person is in a request
+    user_id, event_id = user.id, design.id
+    design.open_seats = 0  # an organizer's change, still pending in this session
+    outcome = reg.register(user_id, event_id)
+    assert (outcome.status, outcome.position) == (RegistrationStatus.WAITLISTED, 1)
+
+
 def test_r3_design_summit_list_is_ordered_by_verified_class_then_time(
     design: Event, make_user
 ) -> None:

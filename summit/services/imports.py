@@ -64,6 +64,9 @@ class ImportReport:
         )
 
 
+NUL = "\x00"  # PostgreSQL cannot store it in text; refused up front
+
+
 def parse(data: bytes, filename: str = "") -> list[Row]:
     """Read CSV or JSON (by extension, or by the first character) into rows."""
     try:
@@ -76,6 +79,11 @@ def parse(data: bytes, filename: str = "") -> list[Row]:
         raise Invalid("The file holds no blueprint.")
     if len(rows) > MAX_ROWS:
         raise Invalid(f"At most {MAX_ROWS} blueprints per file.")
+    for row in rows:
+        if any(NUL in value for value in row.values.values()):
+            raise Invalid(
+                f"Line {row.line} holds a NUL character (U+0000), which no text can keep."
+            )
     return rows
 
 

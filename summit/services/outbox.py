@@ -17,7 +17,15 @@ _QUEUE = insert(cast(Table, OutboxEmail.__table__))
 
 def queue_mail(to_addr: str, subject: str, body: str) -> None:
     """Add a mail to the outbox; it is sent only if the caller's transaction commits."""
+    db.session.execute(_QUEUE, _row(to_addr, subject, body))
+
+
+def queue_mails(mails: list[tuple[str, str, str]]) -> None:
+    """Add many mails (address, subject, body) to the outbox in one batched statement."""
+    if mails:
+        db.session.execute(_QUEUE, [_row(*mail) for mail in mails])
+
+
+def _row(to_addr: str, subject: str, body: str) -> dict[str, str]:
     footer = f"\n\n-- \nSummit · {current_app.config['BASE_URL']}\n"
-    db.session.execute(
-        _QUEUE, {"to_addr": to_addr, "subject": subject[:200], "body": body + footer}
-    )
+    return {"to_addr": to_addr, "subject": subject[:200], "body": body + footer}

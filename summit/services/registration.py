@@ -136,6 +136,7 @@ _PLACE_LOWEST = select(
 
 
 def _place(event: Event, registration_id: int, joined_at: datetime, klass: PriorityClass) -> int:
+    db.session.flush()  # Core statements do not autoflush pending ORM changes
     params = {
         "event_id": event.id,
         "joined_at": joined_at,
@@ -295,6 +296,8 @@ def register(user_id: int, event_id: int, *, now: datetime | None = None) -> Reg
     written with one Core statement rather than an ORM flush: this is the rush's hot path.
     """
     now = now or utcnow()
+    # Core statements do not autoflush: pending ORM changes must reach the database first.
+    db.session.flush()
     event, user = _event(event_id), db.session.get(User, user_id)
     if user is None:
         raise NotFound("No such person.")
@@ -319,7 +322,11 @@ def register(user_id: int, event_id: int, *, now: datetime | None = None) -> Reg
             },
         ).scalar_one()
     except IntegrityError as exc:
-        raise Conflict(f"You are already registered for the {event.label}.") from exc
+        # As a failed ORM flush would: the seat this attempt may have taken goes back even
+        # if a caller forgot to roll back before committing.
+        label = event.label
+        db.session.rollback()
+        raise Conflict(f"You are already registered for the {label}.") from exc
     if confirmed:
         _mail_to(user, event, "your seat is confirmed", "Your seat is confirmed. See you there!")
         return Registered(registration_id, status, None)

@@ -28,7 +28,7 @@ from summit.models import (
 )
 from summit.services import audit
 from summit.services.errors import Conflict, Invalid, NotFound
-from summit.services.outbox import queue_mail
+from summit.services.outbox import queue_mails
 
 WEIGHTS = sched.Weights(
     attendee_conflict=1, track_parallel_pair=10, track_extra_room=20, moved_session=50
@@ -366,12 +366,16 @@ def tell_people(summit: Summit, s: DesignSession, what: str, detail: str) -> Non
     if s.lead_id:
         people.add(s.lead_id)
     link = f"{current_app.config['BASE_URL']}/{summit.slug}/sessions/{s.id}"
-    for user in db.session.scalars(select(User).where(User.id.in_(people))):
-        queue_mail(
-            user.email,
-            f"[{summit.name}] Session {what}: {s.title}",
-            f"Hello {user.name},\n\nThe session “{s.title}” has {what}. {detail}\n\n{link}\n",
-        )
+    queue_mails(
+        [
+            (
+                user.email,
+                f"[{summit.name}] Session {what}: {s.title}",
+                f"Hello {user.name},\n\nThe session “{s.title}” has {what}. {detail}\n\n{link}\n",
+            )
+            for user in db.session.scalars(select(User).where(User.id.in_(people)))
+        ]
+    )
 
 
 def set_cancelled(actor_id: int, summit_id: int, session_id: int, cancelled: bool) -> DesignSession:

@@ -16,7 +16,7 @@ from summit.forms import ActionForm
 from summit.models import Blueprint as BlueprintRow
 from summit.models import BlueprintStatus, DesignSession, Job, Summit, Track, utcnow
 from summit.services import blueprints as bps
-from summit.services import programme, scheduling
+from summit.services import imports, programme, scheduling
 from summit.services.errors import DomainError
 from summit.sessions.forms import (
     BlueprintForm,
@@ -420,6 +420,9 @@ def import_upload(summit_id: int) -> Page:
         text = upload.read().decode("utf-8-sig")
     except UnicodeDecodeError:
         form.file.errors = ["The file is not UTF-8 text."]
+        return render_template("sessions/import.html", summit=summit, form=form), 422
+    if imports.NUL in text:
+        form.file.errors = ["The file holds a NUL character (U+0000), which no text can keep."]
         return render_template("sessions/import.html", summit=summit, form=form), 422
     job = jobs.enqueue(
         "import_blueprints",
