@@ -14,6 +14,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter, Map
 
 from config import Config, default_config
+from summit.db_utils import MAX_ID, parse_id
 from summit.extensions import csrf, db, login_manager, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -60,10 +61,9 @@ def create_app(config: type[Config] | None = None) -> Flask:
     # Built once: the user is loaded on every logged-in request.
     user_by_id = select(User).where(User.id == bindparam("id"))
 
-    def load_user(user_id: str) -> User | None:
-        if not user_id.isdigit():
-            return None
-        return db.session.scalar(user_by_id, {"id": int(user_id)})
+    def load_user(text_id: str) -> User | None:
+        user_id = parse_id(text_id)
+        return None if user_id is None else db.session.scalar(user_by_id, {"id": user_id})
 
     login_manager.user_loader(load_user)
 
@@ -113,7 +113,7 @@ class DatabaseId(IntegerConverter):
     """`<int:...>` in routes: a non-negative id no larger than a 32-bit integer column."""
 
     def __init__(self, url_map: Map, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("max", 2**31 - 1)
+        kwargs.setdefault("max", MAX_ID)
         super().__init__(url_map, *args, **kwargs)
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from flask import Flask
+from flask import Flask, g
 from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import text
 from werkzeug.security import generate_password_hash
@@ -85,6 +85,13 @@ def database_url(pg_url: str | None, tmp_path: Path) -> str:
 @pytest.fixture
 def app(database_url: str) -> Iterator[Flask]:
     app = create_app(config_for(database_url))
+
+    @app.before_request
+    def each_request_loads_its_own_user() -> None:
+        # The test's app context outlives its requests, and Flask-Login caches the user in
+        # `g`: without this, a second client would act as whoever logged in last.
+        g.pop("_login_user", None)
+
     with app.app_context():
         if TEST_DB != "postgresql":
             db.create_all()

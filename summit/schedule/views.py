@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
@@ -17,7 +17,7 @@ from summit.forms import ActionForm
 from summit.models import Job, JobStatus, Summit
 from summit.schedule.forms import LockForm, MoveForm, SolveForm
 from summit.services import scheduling
-from summit.services.errors import DomainError
+from summit.services.errors import DomainError, NotFound
 from summit.web import organizer_required
 
 bp = Blueprint("schedule", __name__, url_prefix="/organizer/summits/<int:summit_id>/schedule")
@@ -40,7 +40,10 @@ def _grid(ctx: scheduling.Context) -> list[dict[str, Any]]:
 
 
 def _page(summit_id: int, status: int = 200, move_form: MoveForm | None = None) -> Page:
-    ctx = scheduling.load(summit_id)
+    try:
+        ctx = scheduling.load(summit_id)
+    except NotFound as error:  # a refused action on a summit that does not exist
+        abort(404, error.message)
     job = db.session.scalars(
         select(Job)
         .where(Job.summit_id == summit_id, Job.kind == "solve_schedule")

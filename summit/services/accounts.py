@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from summit.db_utils import parse_id
 from summit.extensions import db
 from summit.models import ClaimStatus, PriorityClass, User, utcnow
 from summit.services import audit
@@ -203,10 +204,11 @@ def make_organizer(email: str) -> User:
 
 def user_by_feed_address(address: str) -> User | None:
     """The owner of a personal calendar address (`User.feed_address`), or None."""
-    user_id, _, token = address.partition("-")
-    if not user_id.isdigit() or len(user_id) > 10 or not token:
+    text_id, _, token = address.partition("-")
+    user_id = parse_id(text_id)
+    if user_id is None or not token:
         return None
-    user = db.session.get(User, int(user_id))
+    user = db.session.get(User, user_id)
     if user is None or not hmac.compare_digest(user.feed_token.encode(), token.encode()):
         return None
     return user

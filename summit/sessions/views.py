@@ -11,6 +11,7 @@ from werkzeug.wrappers import Response
 
 from summit import jobs
 from summit.choices import choices
+from summit.db_utils import parse_id
 from summit.extensions import db
 from summit.forms import ActionForm
 from summit.models import Blueprint as BlueprintRow
@@ -252,7 +253,10 @@ def _organizer_summit(summit_id: int) -> Summit:
 
 
 def _review_page(summit: Summit, status: int = 200) -> Page:
-    track_id = request.args.get("track", type=int)
+    track_text = request.args.get("track")
+    track_id = parse_id(track_text) if track_text else None
+    if track_text and track_id is None:
+        abort(400, "Unknown track filter.")
     shown = request.args.get("status", BlueprintStatus.SUBMITTED.value)
     if shown not in {s.value for s in BlueprintStatus} | {"all"}:
         abort(400, "Unknown status filter.")
@@ -293,7 +297,7 @@ def _decide(blueprint_id: int, action: Any) -> Page:
         flash(error.message, "error")
         return _review_page(_organizer_summit(summit_id), error.status)
     flash(message, "success")
-    return redirect(request.form.get("back") or url_for("sessions.review", summit_id=summit_id))
+    return redirect(url_for("sessions.review", summit_id=summit_id))
 
 
 @bp.post("/organizer/blueprints/<int:blueprint_id>/accept")
