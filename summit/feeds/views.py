@@ -289,25 +289,22 @@ def _frab(summit: Summit, export: Callable[..., bytes], endpoint: str) -> bytes:
 
 @bp.get("/<slug>/schedule.xml")
 def frab_xml(slug: str) -> Response:
-    summit = summit_or_404(slug)
-    response = _answer(
-        _version(summit, "frab.xml"),
-        lambda: _frab(summit, frab.schedule_xml, "feeds.frab_xml"),
-        "application/xml; charset=utf-8",
-        filename=f"{summit.slug}-schedule.xml",
-    )
-    response.headers["Access-Control-Allow-Origin"] = "*"
-    return response
+    return _frab_answer(slug, "xml", frab.schedule_xml, "application/xml; charset=utf-8")
 
 
 @bp.get("/<slug>/schedule.json")
 def frab_json(slug: str) -> Response:
+    return _frab_answer(slug, "json", frab.schedule_json, "application/json")
+
+
+def _frab_answer(slug: str, ext: str, build: Callable[..., bytes], media_type: str) -> Response:
+    """The frab schedule in one format, for any origin's schedule apps."""
     summit = summit_or_404(slug)
     response = _answer(
-        _version(summit, "frab.json"),
-        lambda: _frab(summit, frab.schedule_json, "feeds.frab_json"),
-        "application/json",
-        filename=f"{summit.slug}-schedule.json",
+        _version(summit, f"frab.{ext}"),
+        lambda: _frab(summit, build, f"feeds.frab_{ext}"),
+        media_type,
+        filename=f"{summit.slug}-schedule.{ext}",
     )
     response.headers["Access-Control-Allow-Origin"] = "*"
     return response
