@@ -8,13 +8,13 @@ from typing import Any
 
 from flask import Flask, Response, abort, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
-from sqlalchemy import event
+from sqlalchemy import bindparam, event, select
 from sqlalchemy.engine import Engine
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter, Map
 
 from config import Config, default_config
-from summit.db_utils import MAX_ID, parse_id
+from summit.db_utils import MAX_ID, NUL, parse_id
 from summit.extensions import csrf, db, login_manager, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -53,8 +53,6 @@ def create_app(config: type[Config] | None = None) -> Flask:
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Please log in to see that page."
     login_manager.login_message_category = "info"
-
-    from sqlalchemy import bindparam, select
 
     from summit.models import User
 
@@ -105,7 +103,7 @@ def _refuse_nul_characters() -> None:
     texts = [request.path, *(value for _, value in request.args.items(multi=True))]
     if request.method == "POST":
         texts += [value for _, value in request.form.items(multi=True)]
-    if any("\x00" in text for text in texts):
+    if any(NUL in text for text in texts):
         abort(400, "The request holds a NUL character (U+0000), which no field accepts.")
 
 

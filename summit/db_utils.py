@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from summit.extensions import db
 
 MAX_ID = 2**31 - 1  # the integer primary keys' largest value, on SQLite and PostgreSQL alike
+NUL = "\x00"  # PostgreSQL cannot store it in text: refused wherever text comes in
 
 
 def parse_id(text: str) -> int | None:

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import select
 
+from summit.db_utils import NUL
 from summit.extensions import db
 from summit.models import Blueprint, BlueprintStatus, Track, User
 from summit.services import audit
@@ -62,9 +63,6 @@ class ImportReport:
             f"{self.created} created, {self.updated} updated, {self.unchanged} unchanged, "
             f"{self.new_accounts} new accounts, {len(self.errors)} rows refused"
         )
-
-
-NUL = "\x00"  # PostgreSQL cannot store it in text; refused up front
 
 
 def parse(data: bytes, filename: str = "") -> list[Row]:

@@ -11,13 +11,13 @@ from werkzeug.wrappers import Response
 
 from summit import jobs
 from summit.choices import choices
-from summit.db_utils import parse_id
+from summit.db_utils import NUL, parse_id
 from summit.extensions import db
 from summit.forms import ActionForm
 from summit.models import Blueprint as BlueprintRow
 from summit.models import BlueprintStatus, DesignSession, Job, Summit, Track, utcnow
 from summit.services import blueprints as bps
-from summit.services import imports, programme, scheduling
+from summit.services import programme, scheduling
 from summit.services.errors import DomainError
 from summit.sessions.forms import (
     BlueprintForm,
@@ -425,7 +425,7 @@ def import_upload(summit_id: int) -> Page:
     except UnicodeDecodeError:
         form.file.errors = ["The file is not UTF-8 text."]
         return render_template("sessions/import.html", summit=summit, form=form), 422
-    if imports.NUL in text:
+    if NUL in text:
         form.file.errors = ["The file holds a NUL character (U+0000), which no text can keep."]
         return render_template("sessions/import.html", summit=summit, form=form), 422
     job = jobs.enqueue(
