@@ -115,14 +115,6 @@ def build(app: Flask) -> tuple[int, str]:
                     "email": f"person{i}@example.org",
                     "name": f"Persön {i}",
                     "password_hash": password,
-                    "affiliation": "",
-                    "projects": "",
-                    "is_organizer": False,
-                    "claim": "other",
-                    "claim_project": "",
-                    "claim_status": "none",
-                    "claim_note": "",
-                    "verified_class": "other",
                     "feed_token": f"token-{i:05d}-{rng.getrandbits(64):016x}",
                 }
                 for i in range(ATTENDEES)

@@ -69,14 +69,6 @@ def prepare(url: str, users: int) -> tuple[int, list[str]]:
                     "email": f"rush{i}@example.org",
                     "name": f"Rush {i}",
                     "password_hash": password,
-                    "affiliation": "",
-                    "projects": "",
-                    "is_organizer": False,
-                    "claim": "other",
-                    "claim_project": "",
-                    "claim_status": "none",
-                    "claim_note": "",
-                    "verified_class": "other",
                     "feed_token": f"token-{i}",
                 }
                 for i in range(users)
