@@ -17,6 +17,8 @@ $(VENV)/.dev-installed: requirements.txt requirements-dev.txt | $(BIN)/python
 	$(BIN)/pip install --quiet -r requirements-dev.txt
 	touch $(VENV)/.app-installed $@
 
+# A1: a local server writes its own random key to instance/secret_key on first start.
+run: export SUMMIT_CREATE_SECRET := 1
 run: $(VENV)/.app-installed
 	$(BIN)/flask db upgrade
 	$(BIN)/flask summit demo --if-empty

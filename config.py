@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -16,16 +17,34 @@ def _bool(name: str, default: bool = False) -> bool:
 
 
 class Config:
-    SECRET_KEY = os.environ.get("SUMMIT_SECRET_KEY", "dev-only-not-secret")
+    # A1: never a known default. Unset, the app reads instance/secret_key (which `make run`
+    # writes on first start, SUMMIT_CREATE_SECRET=1) or refuses to start: see summit/secrets.py.
+    SECRET_KEY = os.environ.get("SUMMIT_SECRET_KEY")
+    CREATE_SECRET_KEY_FILE = _bool("SUMMIT_CREATE_SECRET")
+    # Where the key file (and the default SQLite database's folder) lives.
+    INSTANCE_PATH = os.environ.get("SUMMIT_INSTANCE_PATH", str(BASE_DIR / "instance"))
     SQLALCHEMY_DATABASE_URI = os.environ.get(
         "DATABASE_URL", f"sqlite:///{BASE_DIR / 'instance' / 'summit.db'}"
     )
+    HTTPS = _bool("SUMMIT_HTTPS")
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
-    SESSION_COOKIE_SECURE = _bool("SUMMIT_HTTPS")
+    SESSION_COOKIE_SECURE = HTTPS
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
-    REMEMBER_COOKIE_SECURE = _bool("SUMMIT_HTTPS")
+    REMEMBER_COOKIE_SECURE = HTTPS
+    # A3: remember-me lasts this long, checked on the server too (the cookie's own expiry is
+    # the browser's to keep).
+    REMEMBER_DAYS = int(os.environ.get("SUMMIT_REMEMBER_DAYS", "30"))
+    REMEMBER_COOKIE_DURATION = timedelta(days=REMEMBER_DAYS)
+    # A2: how long a mailed verification or password-reset link works.
+    VERIFY_LINK_HOURS = 48
+    RESET_LINK_HOURS = 2
+    # A4: Flask-Limiter. In memory for one server; a shared store (redis://…) for several.
+    RATELIMIT_STORAGE_URI = os.environ.get("SUMMIT_RATELIMIT_STORAGE", "memory://")
+    RATELIMIT_HEADERS_ENABLED = True
+    RATELIMIT_ENABLED = True
+    LOGIN_FAILURES_PER_MINUTE = 10
     WTF_CSRF_ENABLED = True
     # Forms are small; bulk imports (blueprint CSV/JSON) stay well under this.
     MAX_CONTENT_LENGTH = 16 * 1024 * 1024
@@ -42,7 +61,7 @@ class Config:
 
 class TestConfig(Config):
     TESTING = True
-    SECRET_KEY = "test-secret"  # noqa: S105 - a test-only key
+    SECRET_KEY = "test-secret-key-for-the-suite-only"  # noqa: S105 - a test-only key
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
     WTF_CSRF_ENABLED = False
     BASE_URL = "http://summit.test"

@@ -8,14 +8,17 @@ from typing import Any
 
 from flask import Flask, Response, abort, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
-from sqlalchemy import bindparam, event, select
+from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter, Map
 
 from config import Config, default_config
-from summit.db_utils import MAX_ID, NUL, parse_id
-from summit.extensions import csrf, db, login_manager, migrate
+from summit import security_headers
+from summit.auth import logins
+from summit.db_utils import MAX_ID, NUL
+from summit.extensions import csrf, db, limiter, login_manager, migrate
+from summit.secret_key import configure_secret_key
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -33,18 +36,20 @@ def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
 
 
 def create_app(config: type[Config] | None = None) -> Flask:
+    config = config or default_config()
     app = Flask(
         __name__,
         template_folder=str(ROOT / "templates"),
         static_folder=str(ROOT / "summit" / "static"),
-        instance_path=str(ROOT / "instance"),
+        instance_path=config.INSTANCE_PATH,
     )
     # Ids in URLs fit the database's integer: a larger one is a plain 404, not an overflow.
     # (Set before any route is added: rules bind their converters when added.)
     app.url_map.converters["int"] = DatabaseId
     # wsgi.py is what a production server runs: debug mode only when FLASK_DEBUG asks.
-    app.config.from_object(config or default_config())
+    app.config.from_object(config)
     Path(app.instance_path).mkdir(exist_ok=True)
+    configure_secret_key(app)
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
@@ -53,17 +58,9 @@ def create_app(config: type[Config] | None = None) -> Flask:
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Please log in to see that page."
     login_manager.login_message_category = "info"
-
-    from summit.models import User
-
-    # Built once: the user is loaded on every logged-in request.
-    user_by_id = select(User).where(User.id == bindparam("id"))
-
-    def load_user(text_id: str) -> User | None:
-        user_id = parse_id(text_id)
-        return None if user_id is None else db.session.scalar(user_by_id, {"id": user_id})
-
-    login_manager.user_loader(load_user)
+    login_manager.user_loader(logins.load_user)
+    limiter.init_app(app)
+    security_headers.init_app(app)
 
     from summit.api.views import bp as api_bp
     from summit.auth.views import bp as auth_bp
@@ -94,6 +91,7 @@ def create_app(config: type[Config] | None = None) -> Flask:
     _register_template_helpers(app)
     _register_error_pages(app)
     app.before_request(_refuse_nul_characters)
+    app.before_request(_refuse_unexpected_files)
     return app
 
 
@@ -105,6 +103,16 @@ def _refuse_nul_characters() -> None:
         texts += [value for _, value in request.form.items(multi=True)]
     if any(NUL in text for text in texts):
         abort(400, "The request holds a NUL character (U+0000), which no field accepts.")
+
+
+# Endpoints whose form has a file field; anywhere else a file part is a 400, not a crash.
+UPLOAD_ENDPOINTS = frozenset({"sessions.import_upload"})
+
+
+def _refuse_unexpected_files() -> None:
+    if request.method == "POST" and request.files and request.endpoint not in UPLOAD_ENDPOINTS:
+        names = ", ".join(sorted(request.files))
+        abort(400, f"This form takes text, not files (a file came in the field {names}).")
 
 
 class DatabaseId(IntegerConverter):
@@ -150,7 +158,16 @@ def _register_error_pages(app: Flask) -> None:
             404: "Not found",
             405: "Method not allowed",
             413: "Too large",
+            429: "Too many attempts",
         }
+        if code == 429:
+            message = (
+                "Too many attempts in a short time. Wait a minute, then try again. "
+                "If you forgot your password, you can reset it."
+            )
+            return render_template(
+                "errors/error.html", code=code, title=titles[code], message=message
+            ), code
         return render_template(
             "errors/error.html",
             code=code,

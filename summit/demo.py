@@ -285,6 +285,11 @@ def _local(summit: Summit, day: int, hour: int, minute: int = 0) -> datetime:
     return summit.to_utc(date(2011, 4, day), time(hour, minute))
 
 
+# Demo attendees confirmed their addresses long ago (A2), on a fixed date: the demo is
+# the same every time.
+DEMO_VERIFIED_AT = datetime(2011, 3, 1, 12, 0, tzinfo=UTC)
+
+
 def _users(rng: random.Random, password_hash: str) -> list[User]:
     organizer = User(
         email=DEMO_ORGANIZER_EMAIL,
@@ -297,6 +302,7 @@ def _users(rng: random.Random, password_hash: str) -> list[User]:
         claim_project="Nova",
         claim_status=ClaimStatus.VERIFIED,
         verified_class=PriorityClass.CORE,
+        email_verified_at=DEMO_VERIFIED_AT,
     )
     users = [organizer]
     seen = {organizer.email}
@@ -317,6 +323,7 @@ def _users(rng: random.Random, password_hash: str) -> list[User]:
             claim=PriorityClass.OTHER,
             claim_status=ClaimStatus.NONE,
             verified_class=PriorityClass.OTHER,
+            email_verified_at=DEMO_VERIFIED_AT,
         )
         # A realistic mix: verified core developers and well-known contributors,
         # claims still waiting for an organizer, a few rejected, and everyone else.

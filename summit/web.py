@@ -38,6 +38,22 @@ def organizer_required(view: F) -> F:
     return login_required(cast(F, wrapped))
 
 
+def verified_required(view: F) -> F:
+    """Log-in first; then an unverified address gets a 403 that says what to do (A2)."""
+
+    @wraps(view)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        if not current_user.email_verified:
+            abort(
+                403,
+                "Confirm your email address first: open the link we mailed you when you "
+                "signed up, or ask for a new link on your account page.",
+            )
+        return view(*args, **kwargs)
+
+    return login_required(cast(F, wrapped))
+
+
 def form_failure(form: FlaskForm, error: DomainError) -> int:
     """Roll back the half-done change and show the error on its field; returns the status."""
     db.session.rollback()

@@ -6,7 +6,7 @@ import os
 import socket
 import threading
 from collections.abc import Callable, Iterator
-from datetime import date, time
+from datetime import UTC, date, datetime, time
 from pathlib import Path
 from typing import Any
 
@@ -118,6 +118,7 @@ def runner(app: Flask) -> FlaskCliRunner:
 # --- factories: they add and flush; the test commits when a request must see the rows ---
 
 _HASH = generate_password_hash(PASSWORD, method="scrypt")
+VERIFIED_AT = datetime(2011, 3, 1, tzinfo=UTC)
 
 
 @pytest.fixture
@@ -133,7 +134,10 @@ def make_user(app: Flask) -> Callable[..., User]:
             "claim": PriorityClass.OTHER,
             "claim_status": ClaimStatus.NONE,
             "verified_class": PriorityClass.OTHER,
+            "email_verified_at": VERIFIED_AT,
         }
+        if overrides.pop("email_verified", True) is False:
+            values["email_verified_at"] = None
         verified = overrides.pop("verified", None)
         if verified is not None:
             values.update(

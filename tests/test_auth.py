@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
-from config import TestConfig
+from config import Config, TestConfig
 from summit import create_app
 from summit.extensions import db
-from summit.models import AuditEntry, ClaimStatus, PriorityClass, User
+from summit.models import AuditEntry, ClaimStatus, OutboxEmail, PriorityClass, User
 from tests.conftest import PASSWORD, config_for, login
 
 SIGNUP = {
@@ -26,34 +28,68 @@ SIGNUP = {
 }
 
 
+CORE_NOVA = {"seen_claim": "core", "seen_project": "Nova"}
+
+
 def user_count() -> int:
     return db.session.scalar(select(func.count()).select_from(User)) or 0
 
 
-def test_sign_up_logs_in_and_keeps_the_claim_pending(client: FlaskClient) -> None:
+def outbox_link(to: str, path: str) -> str:
+    """The link under `path` in the last mail queued for `to` (the site-relative part)."""
+    body = db.session.scalars(
+        select(OutboxEmail.body).where(OutboxEmail.to_addr == to).order_by(OutboxEmail.id.desc())
+    ).first()
+    assert body is not None, f"no mail for {to}"
+    match = re.search(rf"http://summit\.test({re.escape(path)}[^\s]+)", body)
+    assert match, body
+    return match.group(1)
+
+
+def test_a2_sign_up_mails_a_link_and_the_claim_waits_for_it(client: FlaskClient) -> None:
     response = client.post("/signup", data=SIGNUP, follow_redirects=True)
     assert response.status_code == 200
     page = response.get_data(as_text=True)
-    assert "Welcome, Vish Ishaya" in page
-    assert "counts once an organizer verifies it" in page
+    assert "We sent a mail to vish@example.org" in page
     user = db.session.scalar(select(User).where(User.email == "vish@example.org"))
     assert user is not None
     assert user.password_hash is not None and user.password_hash.startswith("scrypt:")
     assert PASSWORD not in user.password_hash
+    assert not user.email_verified
+    # The claim is kept but goes to organizers only once the address is verified.
+    assert (user.claim, user.claim_status) == (PriorityClass.CORE, ClaimStatus.NONE)
+    link = outbox_link("vish@example.org", "/verify/")
+    assert "Confirm my address" in client.get(link).get_data(as_text=True)
+    confirmed = client.post(link, follow_redirects=True)
+    assert "your address is confirmed" in confirmed.get_data(as_text=True)
+    db.session.refresh(user)
+    assert user.email_verified
     assert (user.claim, user.claim_status) == (PriorityClass.CORE, ClaimStatus.PENDING)
     # R3: a claim alone does not count.
     assert user.priority_class == PriorityClass.OTHER
     profile = client.get("/account").get_data(as_text=True)
     assert "Your class now: <strong>Everyone else</strong>" in profile
+    # Single use: the same link again changes nothing and says so.
+    again = client.post(link)
+    assert again.status_code == 409
+    assert "confirmed already" in again.get_data(as_text=True)
 
 
-def test_sign_up_with_a_taken_email_is_refused_on_the_form(client: FlaskClient) -> None:
-    client.post("/signup", data=SIGNUP)
-    client.post("/logout")
-    response = client.post("/signup", data={**SIGNUP, "email": "vish@EXAMPLE.org"})
-    assert response.status_code == 409
-    assert "already exists" in response.get_data(as_text=True)
+def test_a4_sign_up_with_a_taken_email_answers_the_same_and_mails_the_owner(
+    client: FlaskClient,
+) -> None:
+    first = client.post("/signup", data=SIGNUP)
+    second = client.post("/signup", data={**SIGNUP, "email": "vish@EXAMPLE.org", "name": "X"})
+    assert (first.status_code, first.location) == (second.status_code, second.location)
+    assert "already exists" not in client.get("/login").get_data(as_text=True)
     assert user_count() == 1
+    subjects = db.session.scalars(
+        select(OutboxEmail.subject).where(OutboxEmail.to_addr == "vish@example.org")
+    ).all()
+    assert subjects == [
+        "Confirm your address for Summit",
+        "Someone tried to sign up with your address",
+    ]
 
 
 @pytest.mark.parametrize(
@@ -87,7 +123,7 @@ def test_log_in_wrong_password_and_log_out(client: FlaskClient, make_user) -> No
     db.session.commit()
     bad = client.post("/login", data={"email": "jay@example.org", "password": "nope-nope"})
     assert bad.status_code == 401
-    assert "Email or password is not right" in bad.get_data(as_text=True)
+    assert "The email or the password is wrong" in bad.get_data(as_text=True)
     assert client.get("/account").status_code == 302  # still anonymous
     login(client, user)
     assert client.get("/account").status_code == 200
@@ -156,7 +192,7 @@ def test_change_password(client: FlaskClient, make_user) -> None:
         data={"current_password": "wrong-one", "new_password": "a-new-password"},
     )
     assert wrong.status_code == 422
-    assert "current password is not right" in wrong.get_data(as_text=True)
+    assert "current password is wrong" in wrong.get_data(as_text=True)
     ok = client.post(
         "/account/password", data={"current_password": PASSWORD, "new_password": "a-new-password"}
     )
@@ -176,9 +212,15 @@ def test_organizer_verifies_and_rejects_claims(client: FlaskClient, make_user) -
     page = client.get("/organizer/claims").get_data(as_text=True)
     assert "Soren Hansen" in page and "Ewan Mellor" in page
     assert (
-        client.post(f"/organizer/claims/{core.id}", data={"decision": "verify"}).status_code == 302
+        client.post(
+            f"/organizer/claims/{core.id}", data={"decision": "verify", **CORE_NOVA}
+        ).status_code
+        == 302
     )
-    client.post(f"/organizer/claims/{known.id}", data={"decision": "reject", "note": "no"})
+    client.post(
+        f"/organizer/claims/{known.id}",
+        data={"decision": "reject", "note": "no", "seen_claim": "known", "seen_project": ""},
+    )
     db.session.expire_all()
     assert core.priority_class == PriorityClass.CORE
     assert core.claim_status == ClaimStatus.VERIFIED
@@ -191,7 +233,9 @@ def test_organizer_verifies_and_rejects_claims(client: FlaskClient, make_user) -
     assert actions == ["claim.verify", "claim.reject"]
     # Deciding twice is refused with a reason, not a crash.
     again = client.post(
-        f"/organizer/claims/{core.id}", data={"decision": "reject"}, follow_redirects=True
+        f"/organizer/claims/{core.id}",
+        data={"decision": "reject", **CORE_NOVA},
+        follow_redirects=True,
     )
     assert "no longer pending" in again.get_data(as_text=True)
     assert core.priority_class == PriorityClass.CORE
@@ -209,7 +253,10 @@ def test_organizer_pages_answer_403_to_others(client: FlaskClient, make_user, pa
     assert response.status_code == 403
     assert "organizers" in response.get_data(as_text=True)
     assert (
-        client.post(f"/organizer/claims/{user.id}", data={"decision": "verify"}).status_code == 403
+        client.post(
+            f"/organizer/claims/{user.id}", data={"decision": "verify", **CORE_NOVA}
+        ).status_code
+        == 403
     )
 
 
@@ -267,6 +314,7 @@ def test_friendly_404(client: FlaskClient) -> None:
 
 def test_app_factory_without_config_uses_the_instance_database(tmp_path, monkeypatch) -> None:
     monkeypatch.delenv("FLASK_DEBUG", raising=False)
+    monkeypatch.setattr(Config, "SECRET_KEY", "a-key-set-in-the-environment")
     app: Flask = create_app()
     assert app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///")
     # What wsgi.py serves: an error is the app's own page, never a propagated traceback.
@@ -275,4 +323,5 @@ def test_app_factory_without_config_uses_the_instance_database(tmp_path, monkeyp
 
 def test_flask_debug_asks_for_the_development_configuration(monkeypatch) -> None:
     monkeypatch.setenv("FLASK_DEBUG", "1")
+    monkeypatch.setattr(Config, "SECRET_KEY", "a-key-set-in-the-environment")
     assert create_app().debug

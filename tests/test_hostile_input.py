@@ -111,7 +111,10 @@ def forms(summit_id: int, ids: dict[str, int]) -> dict[str, tuple[str, dict[str,
                 "ends_at": "2011-04-26T10:00",
             },
         ),
-        "claim": (f"/organizer/claims/{ids['user']}", {"decision": "verify", "note": ""}),
+        "claim": (
+            f"/organizer/claims/{ids['user']}",
+            {"decision": "verify", "note": "", "seen_claim": "other", "seen_project": ""},
+        ),
         "delete": (f"{base}/room/{ids['room']}/delete", {}),
         "confirm next": (f"/organizer/events/{ids['event']}/confirm-next", {"n": "3"}),
         "confirm chosen": (
@@ -306,9 +309,11 @@ def test_unknown_ids_are_404_not_500(setup) -> None:
         assert client.get(path).status_code == 404, path
     assert (
         client.post(
-            "/organizer/claims/999999", data={"decision": "verify"}, follow_redirects=True
+            "/organizer/claims/999999",
+            data={"decision": "verify", "seen_claim": "core", "seen_project": ""},
+            follow_redirects=True,
         ).status_code
-        == 200
+        == 404
     )
 
 

@@ -69,3 +69,11 @@ class ClaimPasswordForm(FlaskForm):
     password = PasswordField(
         "Choose a password", validators=[DataRequired(), Length(min=8, max=128)]
     )
+
+
+class EmailForm(FlaskForm):
+    email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=254)])
+
+
+class ConfirmForm(FlaskForm):
+    """A button and its CSRF token: links from mail act only when the person presses it."""

@@ -1,20 +1,26 @@
-"""Sign up, log in, log out and the profile."""
+"""Sign up, verify the address, log in and out, reset a password, and the profile."""
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_user, logout_user
+from collections.abc import Callable
+from typing import TypeVar, cast
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from summit.auth import logins
 from summit.auth.forms import (
     ClaimPasswordForm,
     ClaimRequestForm,
+    ConfirmForm,
+    EmailForm,
     LoginForm,
     PasswordForm,
     ProfileForm,
     SignupForm,
 )
-from summit.extensions import db
+from summit.extensions import db, limiter
 from summit.models import ClaimStatus, PriorityClass
 from summit.services import accounts
 from summit.services.errors import DomainError
@@ -22,39 +28,79 @@ from summit.web import form_failure, form_values, login_required, safe_next
 
 bp = Blueprint("auth", __name__)
 
+Page = Response | str | tuple[str, int]
+View = TypeVar("View", bound=Callable[..., Page])
+
+
+# --- A4: throttles, per address and per account -------------------------------------------
+
+
+def _per_minute() -> str:
+    return f"{current_app.config['LOGIN_FAILURES_PER_MINUTE']}/minute"
+
+
+def _account_key() -> str:
+    return "account:" + accounts.normalise_email(request.form.get("email", ""))
+
+
+def _failed(response: Response) -> bool:
+    return response.status_code == 401
+
+
+def _throttled(*, failures_only: bool = False) -> Callable[[View], View]:
+    """Two limits on a form's POSTs: per client address and per account (the email)."""
+    deduct = _failed if failures_only else None
+
+    def decorate(view: View) -> View:
+        by_address = limiter.limit(_per_minute, methods=["POST"], deduct_when=deduct)
+        by_account = limiter.limit(
+            _per_minute, key_func=_account_key, methods=["POST"], deduct_when=deduct
+        )
+        return cast(View, by_address(by_account(view)))
+
+    return decorate
+
+
+CHECK_MAIL = (
+    "We sent a mail to {email}. Open the link in it to confirm your address; it may take a "
+    "minute to arrive."
+)
+
 
 @bp.route("/signup", methods=["GET", "POST"])
-def signup() -> Response | str | tuple[str, int]:
+@_throttled()
+def signup() -> Page:
     form = SignupForm()
     status = 200
     if form.validate_on_submit():
         try:
-            user = accounts.sign_up(**form_values(form, exclude=("confirm",)))
+            accounts.sign_up(**form_values(form, exclude=("confirm",)))
             db.session.commit()
         except DomainError as error:
             status = form_failure(form, error)
         else:
-            login_user(user)
-            flash(f"Welcome, {user.name}. Your account is ready.", "success")
-            if user.has_pending_claim:
-                flash("Your contributor claim counts once an organizer verifies it.", "info")
-            return redirect(url_for("public.home"))
+            # The same answer whether or not the address had an account (A4).
+            flash(CHECK_MAIL.format(email=accounts.normalise_email(form.email.data or "")), "info")
+            return redirect(url_for("auth.login", next=safe_next(request.args.get("next"))))
     elif form.is_submitted():
         status = 422
     return render_template("auth/signup.html", form=form), status
 
 
 @bp.route("/login", methods=["GET", "POST"])
-def login() -> Response | str | tuple[str, int]:
+@_throttled(failures_only=True)
+def login() -> Page:
     form = LoginForm()
     status = 200
     if form.validate_on_submit():
         user = accounts.authenticate(form.email.data or "", form.password.data or "")
         if user is not None:
-            login_user(user, remember=bool(form.remember.data))
+            logins.log_in(user, remember=bool(form.remember.data))
             flash(f"Logged in as {user.name}.", "success")
+            if not user.email_verified:
+                flash("Confirm your address: open the link we mailed you.", "info")
             return redirect(safe_next(request.args.get("next")) or url_for("public.home"))
-        form.password.errors = ["Email or password is not right."]
+        form.password.errors = ["The email or the password is wrong."]
         status = 401
     elif form.is_submitted():
         status = 422
@@ -63,14 +109,107 @@ def login() -> Response | str | tuple[str, int]:
 
 @bp.post("/logout")
 def logout() -> Response:
-    logout_user()
+    # A3: logging out ends this person's every session and remember-me cookie.
+    logins.log_out(current_user if current_user.is_authenticated else None)
     flash("You are logged out.", "info")
     return redirect(url_for("public.home"))
 
 
+# --- A2: the address --------------------------------------------------------------------
+
+
+@bp.route("/verify/<token>", methods=["GET", "POST"])
+def verify(token: str) -> Page:
+    """GET shows a button, so that a mail scanner opening the link uses nothing up."""
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        try:
+            user = accounts.verify_email(token)
+            db.session.commit()
+        except DomainError as error:
+            db.session.rollback()
+            return render_template("auth/verify.html", form=None, error=error.message), error.status
+        logins.log_in(user)
+        flash("Thank you: your address is confirmed.", "success")
+        return redirect(url_for("public.home"))
+    return render_template("auth/verify.html", form=form, error=None)
+
+
+@bp.route("/verify", methods=["GET", "POST"])
+@_throttled()
+def resend_verification() -> Page:
+    form = EmailForm()
+    if request.method == "GET" and current_user.is_authenticated:
+        form.email.data = current_user.email
+    if form.validate_on_submit():
+        accounts.resend_verification(form.email.data or "")
+        db.session.commit()
+        flash(
+            "If that address has an account waiting for confirmation, a new link is on its way.",
+            "info",
+        )
+        return redirect(url_for("auth.login"))
+    status = 422 if form.is_submitted() else 200
+    return render_template("auth/resend.html", form=form), status
+
+
+@bp.route("/reset-password", methods=["GET", "POST"])
+@_throttled()
+def reset_request() -> Page:
+    form = EmailForm()
+    if form.validate_on_submit():
+        accounts.request_password_reset(form.email.data or "")
+        db.session.commit()
+        flash(
+            "If that address has an account, a link to choose a new password is on its way.",
+            "info",
+        )
+        return redirect(url_for("auth.login"))
+    status = 422 if form.is_submitted() else 200
+    return render_template("auth/reset_request.html", form=form), status
+
+
+@bp.route("/reset-password/<token>", methods=["GET", "POST"])
+@_throttled()
+def reset_password(token: str) -> Page:
+    form = ClaimPasswordForm()
+    try:
+        accounts.user_for_reset(token)
+    except DomainError as error:
+        return render_template("auth/reset.html", form=None, error=error.message), error.status
+    status = 200
+    if form.validate_on_submit():
+        try:
+            user = accounts.reset_password(token, form.password.data or "")
+            db.session.commit()
+        except DomainError as error:
+            status = form_failure(form, error)
+        else:
+            logins.log_in(user)
+            flash("Your new password is set, and every other login has ended.", "success")
+            return redirect(url_for("public.home"))
+    elif form.is_submitted():
+        status = 422
+    return render_template("auth/reset.html", form=form, error=None), status
+
+
+# --- the profile ------------------------------------------------------------------------
+
+
+def _profile_page(form: ProfileForm, password_form: PasswordForm, status: int) -> Page:
+    return render_template(
+        "auth/profile.html",
+        form=form,
+        password_form=password_form,
+        user=current_user,
+        classes=PriorityClass,
+        ClaimStatus=ClaimStatus,
+    ), status
+
+
 @bp.route("/account", methods=["GET", "POST"])
 @login_required
-def profile() -> Response | str | tuple[str, int]:
+def profile() -> Page:
     form = ProfileForm(obj=current_user)
     status = 200
     if form.validate_on_submit():
@@ -84,19 +223,12 @@ def profile() -> Response | str | tuple[str, int]:
             return redirect(url_for("auth.profile"))
     elif form.is_submitted():
         status = 422
-    return render_template(
-        "auth/profile.html",
-        form=form,
-        password_form=PasswordForm(formdata=None),
-        user=current_user,
-        classes=PriorityClass,
-        ClaimStatus=ClaimStatus,
-    ), status
+    return _profile_page(form, PasswordForm(formdata=None), status)
 
 
 @bp.post("/account/password")
 @login_required
-def change_password() -> Response | tuple[str, int]:
+def change_password() -> Page:
     form = PasswordForm()
     if form.validate_on_submit():
         try:
@@ -107,22 +239,20 @@ def change_password() -> Response | tuple[str, int]:
         except DomainError as error:
             status = form_failure(form, error)
         else:
-            flash("Password changed.", "success")
+            logins.renew_after_password_change(current_user._get_current_object())
+            flash("Password changed. Every other login has ended.", "success")
             return redirect(url_for("auth.profile"))
     else:
         status = 422
-    return render_template(
-        "auth/profile.html",
-        form=ProfileForm(obj=current_user, formdata=None),
-        password_form=form,
-        user=current_user,
-        classes=PriorityClass,
-        ClaimStatus=ClaimStatus,
-    ), status
+    return _profile_page(ProfileForm(obj=current_user, formdata=None), form, status)
+
+
+# --- imported accounts -------------------------------------------------------------------
 
 
 @bp.route("/claim-account", methods=["GET", "POST"])
-def claim_request() -> Response | str | tuple[str, int]:
+@_throttled()
+def claim_request() -> Page:
     """Owners of imported accounts ask for a link to set their password."""
     form = ClaimRequestForm()
     if form.validate_on_submit():
@@ -138,7 +268,7 @@ def claim_request() -> Response | str | tuple[str, int]:
 
 
 @bp.route("/claim-account/<token>", methods=["GET", "POST"])
-def claim_account(token: str) -> Response | str | tuple[str, int]:
+def claim_account(token: str) -> Page:
     form = ClaimPasswordForm()
     status = 200
     if form.validate_on_submit():
@@ -148,7 +278,7 @@ def claim_account(token: str) -> Response | str | tuple[str, int]:
         except DomainError as error:
             status = form_failure(form, error)
         else:
-            login_user(user)
+            logins.log_in(user)
             flash(f"Welcome, {user.name}: your account is yours now.", "success")
             return redirect(url_for("sessions.my_blueprints"))
     elif form.is_submitted():

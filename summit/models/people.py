@@ -76,6 +76,13 @@ class User(Base):
     )
     feed_token: Mapped[str] = mapped_column(String(64), unique=True, default=new_token)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # A2: set when the owner of the address opened a mailed link (or set a password by one).
+    email_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # A3: part of every login's id; a new value ends every session and remember-me cookie.
+    session_token: Mapped[str] = mapped_column(String(64), default=new_token)
+
+    # When this login began (epoch seconds); not a column: it travels in the signed login id.
+    login_stamp = 0
 
     # Flask-Login's four members, written out so mypy can follow them.
     @property
@@ -97,7 +104,14 @@ class User(Base):
         return False
 
     def get_id(self) -> str:
-        return str(self.id)
+        """The login's id for Flask-Login: `<id>:<session token>:<login time>`, signed in the
+        session and remember-me cookies. The loader checks the token (A3) and the login time
+        (remember-me expires on the server); see `summit.auth.logins`."""
+        return f"{self.id}:{self.session_token}:{self.login_stamp}"
+
+    @property
+    def email_verified(self) -> bool:
+        return self.email_verified_at is not None
 
     @property
     def priority_class(self) -> PriorityClass:

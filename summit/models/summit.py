@@ -76,6 +76,8 @@ class Summit(Base):
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # L2: talks one person may book per day on the whiteboard; organizers may raise it.
     lightning_talks_per_day: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    # Abuse guard: blueprints one person may submit to this summit.
+    blueprints_per_person: Mapped[int] = mapped_column(Integer, default=20, server_default="20")
 
     events: Mapped[list[Event]] = relationship(
         back_populates="summit", order_by="Event.starts_on", cascade="all, delete-orphan"

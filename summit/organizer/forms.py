@@ -6,6 +6,7 @@ from wtforms import (
     ColorField,
     DateField,
     DateTimeLocalField,
+    HiddenField,
     IntegerField,
     SelectField,
     StringField,
@@ -139,3 +140,8 @@ class ProgramItemForm(FlaskForm):
 class ClaimDecisionForm(FlaskForm):
     decision = SelectField("Decision", choices=choices(("verify", "Verify"), ("reject", "Reject")))
     note = StringField("Note", validators=[Optional(), Length(max=300)])
+    # A5: what the organizer was shown; the decision applies only while the claim says that.
+    seen_claim = SelectField(
+        "Claim seen", choices=choices(("core", "core"), ("known", "known"), ("other", "other"))
+    )
+    seen_project = HiddenField("Project seen", validators=[Optional(), Length(max=80)])

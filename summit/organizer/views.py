@@ -239,11 +239,15 @@ def delete_item(summit_id: int, kind: str, obj_id: int) -> Page:
 @bp.get("/claims")
 @organizer_required
 def claims() -> Page:
+    return _claims_page()
+
+
+def _claims_page(status: int = 200) -> Page:
     return render_template(
         "organizer/claims.html",
         users=accounts.pending_claims(),
         form=ClaimDecisionForm(formdata=None),
-    )
+    ), status
 
 
 @bp.post("/claims/<int:user_id>")
@@ -258,12 +262,13 @@ def decide_claim(user_id: int) -> Page:
             user_id,
             verify=form.decision.data == "verify",
             note=form.note.data or "",
+            seen=(form.seen_claim.data, form.seen_project.data or ""),
         )
         db.session.commit()
     except DomainError as error:
         db.session.rollback()
         flash(error.message, "error")
-        return redirect(url_for("organizer.claims"))
+        return _claims_page(error.status)
     flash(f"{user.name}: claim {user.claim_status}.", "success")
     return redirect(url_for("organizer.claims"))
 

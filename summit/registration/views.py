@@ -21,7 +21,7 @@ from summit.models import (
 from summit.registration.forms import ActionForm, ConfirmChosenForm, ConfirmNextForm, DeclineForm
 from summit.services import registration as reg
 from summit.services.errors import DomainError
-from summit.web import login_required, organizer_required, summit_or_404
+from summit.web import login_required, organizer_required, summit_or_404, verified_required
 
 bp = Blueprint("registration", __name__)
 
@@ -61,7 +61,7 @@ _EVENT_BY_SLUG = (
 
 
 @bp.post("/<slug>/register/<kind>")
-@login_required
+@verified_required
 def register(slug: str, kind: str) -> Page:
     event = db.session.scalar(_EVENT_BY_SLUG, {"slug": slug, "kind": kind}) or abort(
         404, "No such event."

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from summit.db_utils import parse_id
 from summit.extensions import db
-from summit.models import ClaimStatus, PriorityClass, User, utcnow
+from summit.models import ClaimStatus, PriorityClass, User, new_token, utcnow
 from summit.services import audit
 from summit.services.errors import Conflict, Invalid, NotFound
 from summit.services.outbox import queue_mail
@@ -28,8 +29,11 @@ def find_by_email(email: str) -> User | None:
     return db.session.scalar(select(User).where(User.email == normalise_email(email)))
 
 
-def _apply_claim(user: User, claim: str, claim_project: str, claim_note: str) -> None:
-    """Record what the user claims; a changed claim goes back to the organizers."""
+def _apply_claim(
+    user: User, claim: str, claim_project: str, claim_note: str, *, check_verified: bool = True
+) -> None:
+    """Record what the user claims; a changed claim goes back to the organizers.
+    Only a verified address may claim a class (A2); at sign-up the claim waits for it."""
     claim = PriorityClass(claim)
     if claim == PriorityClass.OTHER:
         user.claim, user.claim_project, user.claim_note = claim, "", ""
@@ -38,18 +42,41 @@ def _apply_claim(user: User, claim: str, claim_project: str, claim_note: str) ->
     if claim_project.strip() == "" and claim == PriorityClass.CORE:
         raise Invalid("Say which project you are a core developer of.", field="claim_project")
     changed = (user.claim, user.claim_project) != (claim, claim_project.strip())
+    if changed and check_verified and not user.email_verified:
+        raise Invalid("Confirm your email address before claiming a class.", field="claim")
     user.claim, user.claim_project = claim, claim_project.strip()
     user.claim_note = claim_note.strip()
-    if changed or user.claim_status == ClaimStatus.NONE:
+    if not user.email_verified:
+        user.claim_status = ClaimStatus.NONE
+    elif changed or user.claim_status == ClaimStatus.NONE:
         user.claim_status = ClaimStatus.PENDING
 
 
 CLAIM_SALT = "summit-claim-account"
 CLAIM_MAX_AGE = 3 * 24 * 3600
+VERIFY_SALT = "summit-verify-email"
+RESET_SALT = "summit-password-reset"
+# A4: unknown addresses cost the same hash as known ones, so timing tells nothing.
+_DUMMY_HASH = generate_password_hash("not-anyones-password", method=PASSWORD_METHOD)
+
+
+def _serializer(salt: str) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=salt)
 
 
 def _claim_serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=CLAIM_SALT)
+    return _serializer(CLAIM_SALT)
+
+
+def _link(path: str) -> str:
+    return f"{current_app.config['BASE_URL']}{path}"
+
+
+def _state_fingerprint(user: User) -> str:
+    """Changes whenever the password or the logins change: a reset link works once."""
+    state = f"{user.password_hash or ''}|{user.session_token}".encode()
+    key = current_app.config["SECRET_KEY"].encode()
+    return hmac.new(key, state, hashlib.sha256).hexdigest()[:24]
 
 
 def request_account_claim(email: str) -> None:
@@ -60,13 +87,17 @@ def request_account_claim(email: str) -> None:
     user = find_by_email(email)
     if user is None or user.password_hash:
         return
+    _queue_claim_mail(user)
+
+
+def _queue_claim_mail(user: User) -> None:
     token = _claim_serializer().dumps(user.id)
-    link = f"{current_app.config['BASE_URL']}/claim-account/{token}"
     queue_mail(
         user.email,
         "Claim your Summit account",
         f"Hello {user.name},\n\nBlueprints were imported in your name. To use your "
-        f"account, choose a password here (the link works for three days):\n{link}\n",
+        f"account, choose a password here (the link works for three days):\n"
+        f"{_link('/claim-account/' + token)}\n",
     )
 
 
@@ -81,6 +112,8 @@ def claim_account(token: str, password: str) -> User:
     if user is None or user.password_hash:
         raise Conflict("This account was claimed already; log in instead.")
     user.password_hash = generate_password_hash(password, method=PASSWORD_METHOD)
+    # The link came to the address's mailbox: the address is the owner's (A2).
+    user.email_verified_at = user.email_verified_at or utcnow()
     return user
 
 
@@ -94,38 +127,144 @@ def sign_up(
     claim: str = PriorityClass.OTHER,
     claim_project: str = "",
     claim_note: str = "",
-) -> User:
+) -> User | None:
+    """A new, unverified account and its verification mail; None when the address is taken.
+
+    The caller answers the same either way (A4): the owner of a taken address gets a mail
+    instead (a claim link for an imported account, a reset link otherwise).
+    """
+    password_hash = generate_password_hash(password, method=PASSWORD_METHOD)
     existing = find_by_email(email)
-    if existing is not None and not existing.password_hash:
-        raise Conflict(
-            "Blueprints were imported for this email: claim that account "
-            "(Claim account page) to set its password.",
-            field="email",
-        )
     if existing is not None:
-        raise Conflict("An account with this email already exists.", field="email")
+        if existing.password_hash:
+            _queue_taken_mail(existing)
+        else:
+            _queue_claim_mail(existing)
+        return None
     user = User(
         name=name.strip(),
         email=normalise_email(email),
-        password_hash=generate_password_hash(password, method=PASSWORD_METHOD),
+        password_hash=password_hash,
         affiliation=affiliation.strip(),
         projects=projects.strip(),
         claim=PriorityClass.OTHER,
         claim_status=ClaimStatus.NONE,
         verified_class=PriorityClass.OTHER,
+        session_token=new_token(),
     )
-    _apply_claim(user, claim, claim_project, claim_note)
+    # A claim is kept as said, and goes to organizers once the address is verified.
+    _apply_claim(user, claim, claim_project, claim_note, check_verified=False)
     db.session.add(user)
     try:
-        db.session.flush()
-    except IntegrityError as exc:  # two sign-ups with one address at once
-        raise Conflict("An account with this email already exists.", field="email") from exc
+        with db.session.begin_nested():
+            db.session.flush()
+    except IntegrityError:  # two sign-ups with one address at once: the first one wins
+        return None
+    queue_verification_mail(user)
+    return user
+
+
+def _queue_taken_mail(user: User) -> None:
+    token = _serializer(RESET_SALT).dumps({"u": user.id, "f": _state_fingerprint(user)})
+    queue_mail(
+        user.email,
+        "Someone tried to sign up with your address",
+        f"Hello {user.name},\n\nSomeone tried to make a new Summit account with this "
+        "address, which already has one. If it was you, log in instead. If you forgot the "
+        f"password, choose a new one here (the link works for "
+        f"{current_app.config['RESET_LINK_HOURS']} hours):\n"
+        f"{_link('/reset-password/' + token)}\n\n"
+        "If it was not you, you can ignore this mail.\n",
+    )
+
+
+def queue_verification_mail(user: User) -> None:
+    token = _serializer(VERIFY_SALT).dumps({"u": user.id, "e": user.email})
+    queue_mail(
+        user.email,
+        "Confirm your address for Summit",
+        f"Hello {user.name},\n\nTo confirm that this address is yours, open this link "
+        f"(it works for {current_app.config['VERIFY_LINK_HOURS']} hours):\n"
+        f"{_link('/verify/' + token)}\n\n"
+        "Until then you can look around, but not register, submit blueprints or claim a "
+        "contributor class.\n",
+    )
+
+
+def resend_verification(email: str) -> None:
+    """Another verification link, when the account exists and is unverified; else nothing."""
+    user = find_by_email(email)
+    if user is not None and user.password_hash and not user.email_verified:
+        queue_verification_mail(user)
+
+
+def verify_email(token: str) -> User:
+    """Mark the address verified (A2). The link works once and expires."""
+    max_age = current_app.config["VERIFY_LINK_HOURS"] * 3600
+    try:
+        data = _serializer(VERIFY_SALT).loads(token, max_age=max_age)
+    except SignatureExpired as exc:
+        raise Invalid("This link has expired: log in and ask for a new one.") from exc
+    except BadSignature as exc:
+        raise Invalid("This link is not valid.") from exc
+    user = db.session.get(User, parse_id(str(data.get("u"))) or 0)
+    if user is None or user.email != data.get("e"):
+        raise Invalid("This link is not valid.")
+    if user.email_verified:
+        raise Conflict("This address is confirmed already: log in.")
+    user.email_verified_at = utcnow()
+    if user.claim != PriorityClass.OTHER and user.claim_status == ClaimStatus.NONE:
+        user.claim_status = ClaimStatus.PENDING  # the claim made at sign-up goes to organizers
+    return user
+
+
+def request_password_reset(email: str) -> None:
+    """Mail a single-use reset link when the address has an account; otherwise nothing.
+    The caller answers the same either way (A4)."""
+    user = find_by_email(email)
+    if user is None:
+        return
+    if not user.password_hash:
+        _queue_claim_mail(user)
+        return
+    token = _serializer(RESET_SALT).dumps({"u": user.id, "f": _state_fingerprint(user)})
+    queue_mail(
+        user.email,
+        "Reset your Summit password",
+        f"Hello {user.name},\n\nTo choose a new password, open this link (it works for "
+        f"{current_app.config['RESET_LINK_HOURS']} hours and only once):\n"
+        f"{_link('/reset-password/' + token)}\n\n"
+        "If you did not ask for this, ignore this mail: your password stays as it is.\n",
+    )
+
+
+def user_for_reset(token: str) -> User:
+    max_age = current_app.config["RESET_LINK_HOURS"] * 3600
+    try:
+        data = _serializer(RESET_SALT).loads(token, max_age=max_age)
+    except SignatureExpired as exc:
+        raise Invalid("This link has expired: ask for a new one.") from exc
+    except BadSignature as exc:
+        raise Invalid("This link is not valid.") from exc
+    user = db.session.get(User, parse_id(str(data.get("u"))) or 0)
+    if user is None or not hmac.compare_digest(str(data.get("f")), _state_fingerprint(user)):
+        raise Invalid("This link was used already or is no longer valid: ask for a new one.")
+    return user
+
+
+def reset_password(token: str, password: str) -> User:
+    """Set a new password from a reset link; every login of the person ends (A3)."""
+    user = user_for_reset(token)
+    user.password_hash = generate_password_hash(password, method=PASSWORD_METHOD)
+    user.session_token = new_token()
+    user.email_verified_at = user.email_verified_at or utcnow()
     return user
 
 
 def authenticate(email: str, password: str) -> User | None:
     user = find_by_email(email)
     if user is None or not user.password_hash:
+        check_password_hash(_DUMMY_HASH, password)  # the same work as for a known address
         return None
     if not check_password_hash(user.password_hash, password):
         return None
@@ -155,7 +294,7 @@ def change_password(user_id: int, current: str, new: str) -> None:
     if user is None:
         raise NotFound("No such user.")
     if not user.password_hash or not check_password_hash(user.password_hash, current):
-        raise Invalid("Your current password is not right.", field="current_password")
+        raise Invalid("Your current password is wrong.", field="current_password")
     user.password_hash = generate_password_hash(new, method=PASSWORD_METHOD)
 
 
@@ -176,19 +315,51 @@ def pending_claim_count() -> int:
     )
 
 
-def decide_claim(organizer_id: int, user_id: int, *, verify: bool, note: str = "") -> User:
-    """Verify or reject a pending claim. A verified claim becomes the user's class (R3)."""
+def decide_claim(
+    organizer_id: int,
+    user_id: int,
+    *,
+    verify: bool,
+    note: str = "",
+    seen: tuple[str, str] | None = None,
+) -> User:
+    """Verify or reject a pending claim. A verified claim becomes the user's class (R3).
+
+    A5: `seen` is the (class, project) the organizer was shown. The decision is one guarded
+    update that applies only while the claim still says that, so a change made in between
+    can never be verified unseen; the organizer is told what it says now.
+    """
     user = db.session.get(User, user_id)
     if user is None:
         raise NotFound("No such user.")
-    if user.claim_status != ClaimStatus.PENDING:
-        raise Conflict(f"{user.name}'s claim is no longer pending.")
-    user.claim_status = ClaimStatus.VERIFIED if verify else ClaimStatus.REJECTED
-    user.verified_class = user.claim if verify else PriorityClass.OTHER
-    user.verified_at = utcnow()
-    user.verified_by_id = organizer_id
+    claim, project = seen if seen is not None else (user.claim, user.claim_project)
+    decided = db.session.execute(
+        update(User)
+        .where(
+            User.id == user_id,
+            User.claim_status == ClaimStatus.PENDING,
+            User.claim == claim,
+            User.claim_project == project,
+        )
+        .values(
+            claim_status=ClaimStatus.VERIFIED if verify else ClaimStatus.REJECTED,
+            verified_class=claim if verify else PriorityClass.OTHER,
+            verified_at=utcnow(),
+            verified_by_id=organizer_id,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    db.session.refresh(user)
+    if decided.rowcount != 1:  # type: ignore[attr-defined]
+        if user.claim_status != ClaimStatus.PENDING:
+            raise Conflict(f"{user.name}'s claim is no longer pending.")
+        now_says = f"{PriorityClass(user.claim).label} {user.claim_project}".strip()
+        raise Conflict(
+            f"{user.name} changed the claim since you opened the page: it now says "
+            f"“{now_says}”. Nothing was decided; review it again."
+        )
     action = "claim.verify" if verify else "claim.reject"
-    detail = f"{PriorityClass(user.claim).label} {user.claim_project}".strip()
+    detail = f"{PriorityClass(claim).label} {project}".strip()
     audit.record(organizer_id, action, f"user:{user.id} {user.email}", f"{detail} {note}".strip())
     return user
 
@@ -198,6 +369,8 @@ def make_organizer(email: str) -> User:
     if user is None:
         raise NotFound(f"No account with the email {email}; sign up first.")
     user.is_organizer = True
+    # Made by whoever runs the server: they vouch for the address.
+    user.email_verified_at = user.email_verified_at or utcnow()
     audit.record(None, "user.make_organizer", f"user:{user.id} {user.email}")
     return user
 
@@ -216,8 +389,6 @@ def user_by_feed_address(address: str) -> User | None:
 
 def regenerate_feed_token(user_id: int) -> str:
     """A new secret for the personal calendar feed (E1); the old address then answers 404."""
-    from summit.models import new_token
-
     user = db.session.get(User, user_id)
     if user is None:
         raise NotFound("No such user.")

@@ -36,6 +36,7 @@ from summit.web import (
     organizer_required,
     safe_next,
     summit_or_404,
+    verified_required,
 )
 
 bp = Blueprint("sessions", __name__)
@@ -100,7 +101,7 @@ def _blueprint_form(
 
 @bp.route("/<slug>/blueprints/new", methods=["GET", "POST"])
 @bp.route("/<slug>/blueprints/<int:blueprint_id>/edit", methods=["GET", "POST"])
-@login_required
+@verified_required
 def blueprint_form(slug: str, blueprint_id: int | None = None) -> Page:
     summit = summit_or_404(slug)
     blueprint = None
@@ -128,7 +129,7 @@ def blueprint_form(slug: str, blueprint_id: int | None = None) -> Page:
 
 
 @bp.post("/<slug>/blueprints/<int:blueprint_id>/withdraw")
-@login_required
+@verified_required
 def withdraw(slug: str, blueprint_id: int) -> Page:
     if not ActionForm().validate_on_submit():
         abort(400, "The form was stale; reload and try again.")
