@@ -27,6 +27,8 @@ talisman = Talisman()
 
 def init_app(app: Flask) -> None:
     https = bool(app.config.get("HTTPS"))
+    if https:
+        app.config["SESSION_COOKIE_SECURE"] = app.config["REMEMBER_COOKIE_SECURE"] = True
     talisman.init_app(
         app,
         force_https=https,
