@@ -307,12 +307,22 @@ def page(browser: Any, request: pytest.FixtureRequest) -> Iterator[Any]:
     context = browser.new_context()
     page = context.new_page()
     page.set_default_timeout(10_000)
+    # Every browser test doubles as a check of the Content-Security-Policy: the pages must
+    # never do anything it blocks.
+    violations: list[str] = []
+    page.on(
+        "console",
+        lambda message: violations.append(message.text)
+        if "Content Security Policy" in message.text
+        else None,
+    )
     try:
         yield page
     finally:
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / f"{request.node.name}-{TEST_DB}.png"), full_page=True)
         context.close()
+    assert not violations, violations
 
 
 @pytest.fixture

@@ -4,6 +4,7 @@ blueprints become a merged session that an attendee stars."""
 
 from __future__ import annotations
 
+import re
 import threading
 from email import message_from_bytes
 
@@ -26,11 +27,26 @@ def _log_in(page, base: str, email: str) -> None:
     page.get_by_role("button", name="Log in").click()
 
 
-def test_sign_up_log_out_log_in_and_see_the_home_page(live_server, page, make_summit) -> None:
+def _link_in_mail(smtp_server, to: str, path: str) -> str:
+    for envelope in reversed(smtp_server.messages):
+        if envelope.rcpt_tos == [to]:
+            message = message_from_bytes(envelope.content)
+            part = message.get_body(("plain",)) if message.is_multipart() else message
+            text = part.get_payload(decode=True).decode()
+            found = re.search(rf"https?://[^/\s]+({re.escape(path)}\S+)", text)
+            if found:
+                return found.group(1)
+    raise AssertionError(f"no mail to {to} with {path}")
+
+
+def test_a2_sign_up_confirm_by_the_mailed_link_then_register(
+    app, live_server, page, make_summit, smtp_server
+) -> None:
     make_summit()
     db.session.commit()
-    page.goto(f"{live_server}/")
-    page.get_by_role("link", name="Sign up").click()
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp_server.port)
+    page.goto(f"{live_server}/diablo/register")
+    page.locator("#register-design_summit").get_by_role("link", name="sign up").click()
     page.get_by_label("Full name").fill("Rick Harding")
     page.get_by_label("Email").fill("rick@example.org")
     page.get_by_label("Password", exact=True).fill("a-long-password")
@@ -38,20 +54,50 @@ def test_sign_up_log_out_log_in_and_see_the_home_page(live_server, page, make_su
     page.get_by_label("Affiliation").fill("Canonical")
     page.get_by_label("Contributor claim").select_option("known")
     page.get_by_role("button", name="Create account").click()
-    expect(page.get_by_text("Welcome, Rick Harding")).to_be_visible()
-    expect(page.get_by_role("heading", name="Diablo Design Summit")).to_be_visible()
+    expect(page.get_by_text("We sent a mail to rick@example.org")).to_be_visible()
+    mail.send_due(app)
+    page.goto(live_server + _link_in_mail(smtp_server, "rick@example.org", "/verify/"))
+    page.get_by_role("button", name="Confirm my address").click()
+    expect(page.get_by_text("your address is confirmed")).to_be_visible()
     page.get_by_role("button", name="Log out").click()
     expect(page.get_by_text("You are logged out")).to_be_visible()
-    page.get_by_role("link", name="Log in").click()
+    page.goto(f"{live_server}/diablo/register")
+    page.locator("#register-design_summit").get_by_role("link", name="Log in").click()
     page.get_by_label("Email").fill("rick@example.org")
     page.get_by_label("Password").fill("a-long-password")
     page.get_by_role("button", name="Log in").click()
     expect(page.get_by_text("Logged in as Rick Harding")).to_be_visible()
-    expect(page.locator("#event-design_summit").get_by_text("250")).to_be_visible()
+    expect(page).to_have_url(f"{live_server}/diablo/register")
+    page.locator("#register-design_summit").get_by_role("button").click()
+    expect(page.get_by_text("You are confirmed for the")).to_be_visible()
     db.session.expire_all()
     user = db.session.scalar(select(User).where(User.email == "rick@example.org"))
     assert user is not None
-    assert user.claim_status == "pending"
+    assert user.claim_status == "pending" and user.email_verified
+
+
+def test_a2_forgotten_password_reset_by_the_mailed_link(
+    app, live_server, page, make_user, smtp_server
+) -> None:
+    make_user(name="Ann Reset", email="ann@example.org")
+    db.session.commit()
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp_server.port)
+    page.goto(f"{live_server}/login")
+    page.get_by_role("link", name="Forgot your password?").click()
+    page.get_by_label("Email").fill("ann@example.org")
+    page.get_by_role("button", name="Send me the link").click()
+    expect(page.get_by_text("a link to choose a new password is on its way")).to_be_visible()
+    mail.send_due(app)
+    page.goto(live_server + _link_in_mail(smtp_server, "ann@example.org", "/reset-password/"))
+    page.get_by_label("Choose a password").fill("my-new-password")
+    page.get_by_role("button", name="Set the new password").click()
+    expect(page.get_by_text("Your new password is set")).to_be_visible()
+    page.get_by_role("button", name="Log out").click()
+    page.goto(f"{live_server}/login")
+    page.get_by_label("Email").fill("ann@example.org")
+    page.get_by_label("Password").fill("my-new-password")
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_text("Logged in as Ann Reset")).to_be_visible()
 
 
 def test_organizer_adds_a_room(live_server, page, make_summit, make_user) -> None:

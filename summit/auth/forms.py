@@ -1,10 +1,10 @@
 """Account forms: field shape and format only."""
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 
 from summit.choices import choices
+from summit.forms import BaseForm
 
 CLAIM_CHOICES = choices(
     ("other", "No claim"),
@@ -13,7 +13,7 @@ CLAIM_CHOICES = choices(
 )
 
 
-class ProfileFields(FlaskForm):
+class ProfileFields(BaseForm):
     name = StringField("Full name", validators=[DataRequired(), Length(max=120)])
     affiliation = StringField("Affiliation", validators=[Optional(), Length(max=120)])
     projects = TextAreaField(
@@ -46,13 +46,13 @@ class ProfileForm(ProfileFields):
     pass
 
 
-class LoginForm(FlaskForm):
+class LoginForm(BaseForm):
     email = EmailField("Email", validators=[DataRequired(), Length(max=254)])
     password = PasswordField("Password", validators=[DataRequired(), Length(max=128)])
     remember = BooleanField("Keep me logged in")
 
 
-class PasswordForm(FlaskForm):
+class PasswordForm(BaseForm):
     current_password = PasswordField(
         "Current password", validators=[DataRequired(), Length(max=128)]
     )
@@ -61,19 +61,19 @@ class PasswordForm(FlaskForm):
     )
 
 
-class ClaimRequestForm(FlaskForm):
+class ClaimRequestForm(BaseForm):
     email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=254)])
 
 
-class ClaimPasswordForm(FlaskForm):
+class ClaimPasswordForm(BaseForm):
     password = PasswordField(
         "Choose a password", validators=[DataRequired(), Length(min=8, max=128)]
     )
 
 
-class EmailForm(FlaskForm):
+class EmailForm(BaseForm):
     email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=254)])
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(BaseForm):
     """A button and its CSRF token: links from mail act only when the person presses it."""

@@ -1,11 +1,12 @@
 """Whiteboard forms: field shape only; the service checks the rules."""
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
+from summit.forms import BaseForm
 
-class BookForm(FlaskForm):
+
+class BookForm(BaseForm):
     slot_id = IntegerField(
         "Slot",
         validators=[
@@ -19,11 +20,11 @@ class BookForm(FlaskForm):
     )
 
 
-class BlockForm(FlaskForm):
+class BlockForm(BaseForm):
     blocked = BooleanField("Blocked")
 
 
-class LimitForm(FlaskForm):
+class LimitForm(BaseForm):
     talks_per_day = IntegerField(
         "Talks per person per day",
         validators=[InputRequired(), NumberRange(min=1, max=20)],

@@ -1,6 +1,5 @@
 """Organizer forms for defining a summit: field shape and format only."""
 
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     ColorField,
@@ -16,6 +15,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from summit.choices import choices
+from summit.forms import BaseForm
 from summit.models import RoomLayout, SeatPolicy, WindowPart
 
 LOCAL = "%Y-%m-%dT%H:%M"
@@ -27,7 +27,7 @@ def _minutes(label: str, low: int, high: int, default: int) -> IntegerField:
     )
 
 
-class SummitForm(FlaskForm):
+class SummitForm(BaseForm):
     name = StringField("Name", validators=[DataRequired(), Length(max=120)])
     slug = StringField(
         "Slug",
@@ -50,7 +50,7 @@ class SummitForm(FlaskForm):
     )
 
 
-class EventForm(FlaskForm):
+class EventForm(BaseForm):
     starts_on = DateField("First day", validators=[DataRequired()])
     ends_on = DateField("Last day", validators=[DataRequired()])
     capacity = IntegerField("Capacity", validators=[InputRequired(), NumberRange(0, 100_000)])
@@ -73,7 +73,7 @@ class EventForm(FlaskForm):
     )
 
 
-class DayForm(FlaskForm):
+class DayForm(BaseForm):
     event_kind = SelectField(
         "Event", choices=choices(("design_summit", "Design Summit"), ("conference", "Conference"))
     )
@@ -88,7 +88,7 @@ class DayForm(FlaskForm):
     slots_after_lunch = _minutes("Sessions after the lightning talks", 0, 12, 4)
 
 
-class RoomForm(FlaskForm):
+class RoomForm(BaseForm):
     name = StringField("Name", validators=[DataRequired(), Length(max=80)])
     capacity = IntegerField("Seats", validators=[InputRequired(), NumberRange(1, 100_000)])
     layout = SelectField(
@@ -96,7 +96,7 @@ class RoomForm(FlaskForm):
     )
 
 
-class TrackForm(FlaskForm):
+class TrackForm(BaseForm):
     name = StringField("Name", validators=[DataRequired(), Length(max=80)])
     colour = ColorField("Colour", default="#3366cc", validators=[DataRequired(), Length(max=7)])
     description = TextAreaField("Description", validators=[Optional(), Length(max=2000)])
@@ -114,7 +114,7 @@ class TrackForm(FlaskForm):
     )
 
 
-class SocialEventForm(FlaskForm):
+class SocialEventForm(BaseForm):
     title = StringField("Title", validators=[DataRequired(), Length(max=120)])
     starts_at = DateTimeLocalField("Starts (venue time)", format=LOCAL, validators=[DataRequired()])
     ends_at = DateTimeLocalField("Ends (venue time)", format=LOCAL, validators=[Optional()])
@@ -122,7 +122,7 @@ class SocialEventForm(FlaskForm):
     sponsor = StringField("Sponsor", validators=[Optional(), Length(max=120)])
 
 
-class ProgramItemForm(FlaskForm):
+class ProgramItemForm(BaseForm):
     title = StringField("Title", validators=[DataRequired(), Length(max=200)])
     kind = SelectField(
         "Kind",
@@ -137,7 +137,7 @@ class ProgramItemForm(FlaskForm):
     ends_at = DateTimeLocalField("Ends (venue time)", format=LOCAL, validators=[DataRequired()])
 
 
-class ClaimDecisionForm(FlaskForm):
+class ClaimDecisionForm(BaseForm):
     decision = SelectField("Decision", choices=choices(("verify", "Verify"), ("reject", "Reject")))
     note = StringField("Note", validators=[Optional(), Length(max=300)])
     # A5: what the organizer was shown; the decision applies only while the claim says that.

@@ -1,19 +1,18 @@
 """Registration forms: field shape only."""
 
-from flask_wtf import FlaskForm
 from wtforms import IntegerField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
-from summit.forms import ActionForm
+from summit.forms import ActionForm, BaseForm
 
 __all__ = ["ActionForm", "ConfirmChosenForm", "ConfirmNextForm", "DeclineForm"]
 
 
-class ConfirmNextForm(FlaskForm):
+class ConfirmNextForm(BaseForm):
     n = IntegerField("How many", default=10, validators=[InputRequired(), NumberRange(1, 10_000)])
 
 
-class ConfirmChosenForm(FlaskForm):
+class ConfirmChosenForm(BaseForm):
     entries = SelectMultipleField(
         "Entries",
         coerce=int,
@@ -22,5 +21,5 @@ class ConfirmChosenForm(FlaskForm):
     )
 
 
-class DeclineForm(FlaskForm):
+class DeclineForm(BaseForm):
     reason = StringField("Reason", validators=[DataRequired(), Length(max=500)])

@@ -1,11 +1,12 @@
 """Scheduling forms: field shape only."""
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, SelectField
 from wtforms.validators import InputRequired, NumberRange
 
+from summit.forms import BaseForm
 
-class SolveForm(FlaskForm):
+
+class SolveForm(BaseForm):
     time_limit = IntegerField(
         "Time limit (seconds)", default=30, validators=[InputRequired(), NumberRange(1, 600)]
     )
@@ -14,12 +15,12 @@ class SolveForm(FlaskForm):
     )
 
 
-class MoveForm(FlaskForm):
+class MoveForm(BaseForm):
     session_id = SelectField("Session", coerce=int, validate_choice=False)
     day_id = SelectField("Day", coerce=int, validate_choice=False)
     slot = SelectField("Slot", coerce=int, validate_choice=False)
     room_id = SelectField("Room", coerce=int, validate_choice=False)
 
 
-class LockForm(FlaskForm):
+class LockForm(BaseForm):
     locked = BooleanField("Locked")

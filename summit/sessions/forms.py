@@ -1,6 +1,5 @@
 """Blueprint, session and import forms: field shape only; services check the rules."""
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
@@ -13,11 +12,12 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from summit.choices import choices
+from summit.forms import BaseForm
 
 LENGTHS = choices((1, "1 slot"), (2, "2 slots"))
 
 
-class BlueprintForm(FlaskForm):
+class BlueprintForm(BaseForm):
     title = StringField("Title", validators=[DataRequired(), Length(min=5, max=120)])
     track_id = SelectField("Track", coerce=int)
     description = TextAreaField(
@@ -33,7 +33,7 @@ class BlueprintForm(FlaskForm):
     length_slots = SelectField("Requested length", coerce=int, choices=LENGTHS, default=1)
 
 
-class SessionForm(FlaskForm):
+class SessionForm(BaseForm):
     title = StringField("Title", validators=[DataRequired(), Length(min=5, max=120)])
     track_id = SelectField("Track", coerce=int)
     description = TextAreaField("Description", validators=[Optional(), Length(max=5000)])
@@ -46,19 +46,19 @@ class SessionForm(FlaskForm):
     )
 
 
-class ReasonForm(FlaskForm):
+class ReasonForm(BaseForm):
     reason = StringField("Reason", validators=[DataRequired(), Length(max=500)])
 
 
-class MergeForm(FlaskForm):
+class MergeForm(BaseForm):
     session_id = SelectField("Merge into session", coerce=int, validate_choice=False)
 
 
-class MoveForm(FlaskForm):
+class MoveForm(BaseForm):
     track_id = SelectField("Move to track", coerce=int, validate_choice=False)
 
 
-class PickForm(FlaskForm):
+class PickForm(BaseForm):
     ids = SelectMultipleField(
         "Blueprints",
         coerce=int,
@@ -67,10 +67,10 @@ class PickForm(FlaskForm):
     )
 
 
-class StarForm(FlaskForm):
+class StarForm(BaseForm):
     starred = BooleanField("Starred")
 
 
-class ImportForm(FlaskForm):
+class ImportForm(BaseForm):
     file = FileField("CSV or JSON file", validators=[FileRequired("Choose a file.")])
     partial = BooleanField("Import the good rows even if some rows are bad")
