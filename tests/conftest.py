@@ -312,9 +312,9 @@ def page(browser: Any, request: pytest.FixtureRequest) -> Iterator[Any]:
     violations: list[str] = []
     page.on(
         "console",
-        lambda message: violations.append(message.text)
-        if "Content Security Policy" in message.text
-        else None,
+        lambda message: (
+            violations.append(message.text) if "Content Security Policy" in message.text else None
+        ),
     )
     try:
         yield page

@@ -32,6 +32,7 @@ SUMMIT = {
     "is_current": "y",
     "description": "",
     "cfp_closes_at": "2011-09-30T23:59",
+    "blueprints_per_person": "20",
 }
 
 

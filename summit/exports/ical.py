@@ -32,6 +32,12 @@ def clean(text: str) -> str:
     return _CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
 
 
+def one_line(text: str) -> str:
+    """For the calendar's name and description: icalendar writes X-WR-* values unescaped,
+    so a line break there (an older summit name, say) would break the whole feed."""
+    return " ".join(clean(text).split())
+
+
 def uid(entry: Entry, server_name: str) -> str:
     """Stable across publishes (the record's kind and id) and unique across installations."""
     return f"{entry.key}@{server_name}"
@@ -213,9 +219,9 @@ def calendar(
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
-    cal.calendar_name = clean(name)
+    cal.calendar_name = one_line(name)
     if about:
-        cal.description = clean(about)
+        cal.description = one_line(about)
     cal.add("x-wr-timezone", summit.timezone)
     cal.add("refresh-interval", vDuration(REFRESH), parameters={"VALUE": "DURATION"})
     cal.add("x-published-ttl", vDuration(REFRESH))

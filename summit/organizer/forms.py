@@ -48,6 +48,12 @@ class SummitForm(BaseForm):
         validators=[Optional()],
         description="Venue's local time; empty keeps it open",
     )
+    blueprints_per_person = IntegerField(
+        "Blueprints per person",
+        default=20,
+        validators=[InputRequired(), NumberRange(1, 1000)],
+        description="The most blueprints one person may submit to this summit",
+    )
 
 
 class EventForm(BaseForm):

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 from urllib.parse import urlsplit
 
 from flask import current_app
-from sqlalchemy import delete, func, select
+from flask_sqlalchemy.pagination import Pagination
+from sqlalchemy import Select, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 
 from summit.extensions import db
+from summit.forms import control_free
 from summit.models import (
     Blueprint,
     BlueprintStatus,
@@ -46,6 +50,8 @@ def check_values(
     title, description, url = title.strip(), description.strip(), url.strip()
     if not TITLE_MIN <= len(title) <= TITLE_MAX:
         raise Invalid(f"The title needs {TITLE_MIN} to {TITLE_MAX} characters.", field="title")
+    if not control_free([title, url]):
+        raise Invalid("Keep the title and address to one line, without control characters.")
     if len(description) > DESCRIPTION_MAX:
         raise Invalid(
             f"The description is limited to {DESCRIPTION_MAX} characters.", field="description"
@@ -100,9 +106,27 @@ def submit(
     length_slots: int,
     now: datetime | None = None,
 ) -> Blueprint:
-    """B1: the submitter becomes the proposed session lead."""
+    """B1: the submitter becomes the proposed session lead. A person submits at most the
+    summit's `blueprints_per_person` (abuse guard); the person's row is locked first so two
+    submissions at once cannot both take the last one."""
     summit = _summit(summit_id)
     _require_cfp_open(summit, now)
+    db.session.execute(update(User).where(User.id == user_id).values(id=User.id))
+    submitted = db.session.scalar(
+        select(func.count())
+        .select_from(Blueprint)
+        .where(
+            Blueprint.summit_id == summit_id,
+            Blueprint.submitter_id == user_id,
+            Blueprint.status != BlueprintStatus.WITHDRAWN,
+        )
+    )
+    if (submitted or 0) >= summit.blueprints_per_person:
+        raise Conflict(
+            f"You have submitted {summit.blueprints_per_person} blueprints to this summit, "
+            "which is the most one person may. Withdraw one to submit another, or ask the "
+            "organizers."
+        )
     values = check_values(title, description, url, length_slots)
     track = _track(summit_id, track_id)
     blueprint = Blueprint(
@@ -165,17 +189,34 @@ def my_blueprints(user_id: int) -> list[Blueprint]:
     )
 
 
-def blueprints_of(
-    summit_id: int, *, track_id: int | None = None, status: str | None = None
-) -> list[Blueprint]:
+def _blueprints_query(summit_id: int, track_id: int | None, status: str | None) -> Select[Any]:
     query = select(Blueprint).where(Blueprint.summit_id == summit_id)
     if track_id:
         query = query.where(Blueprint.track_id == track_id)
     if status:
         query = query.where(Blueprint.status == status)
-    return list(
-        db.session.scalars(query.order_by(Blueprint.track_id, Blueprint.created_at, Blueprint.id))
+    return query.order_by(Blueprint.track_id, Blueprint.created_at, Blueprint.id)
+
+
+def blueprints_of(
+    summit_id: int, *, track_id: int | None = None, status: str | None = None
+) -> list[Blueprint]:
+    return list(db.session.scalars(_blueprints_query(summit_id, track_id, status)))
+
+
+REVIEW_PAGE_SIZE = 50
+
+
+def blueprint_page(
+    summit_id: int, *, page: int, track_id: int | None = None, status: str | None = None
+) -> Pagination:
+    """One page of the review list, with its submitters, tracks and sessions loaded."""
+    query = _blueprints_query(summit_id, track_id, status).options(
+        selectinload(Blueprint.submitter),
+        selectinload(Blueprint.track),
+        selectinload(Blueprint.session),
     )
+    return db.paginate(query, page=page, per_page=REVIEW_PAGE_SIZE, error_out=False)
 
 
 # --- organizers' review (B2) ----------------------------------------------------------

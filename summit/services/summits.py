@@ -95,6 +95,7 @@ def save_summit(
     is_current: bool,
     description: str = "",
     cfp_closes_at: datetime | None = None,
+    blueprints_per_person: int = 20,
 ) -> Summit:
     """Create or edit a summit. `cfp_closes_at` is local wall-clock time in its zone."""
     slug = slug.strip().lower()
@@ -115,6 +116,7 @@ def save_summit(
     summit.name, summit.slug, summit.venue = name.strip(), slug, venue.strip()
     summit.timezone, summit.is_current = timezone, is_current
     summit.description = description.strip()
+    summit.blueprints_per_person = blueprints_per_person
     summit.cfp_closes_at = (
         cfp_closes_at.replace(tzinfo=ZoneInfo(timezone)) if cfp_closes_at else None
     )

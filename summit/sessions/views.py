@@ -261,16 +261,20 @@ def _review_page(summit: Summit, status: int = 200) -> Page:
     shown = request.args.get("status", BlueprintStatus.SUBMITTED.value)
     if shown not in {s.value for s in BlueprintStatus} | {"all"}:
         abort(400, "Unknown status filter.")
-    rows = bps.blueprints_of(summit.id, track_id=track_id, status=None if shown == "all" else shown)
-    merge_form, move_form = MergeForm(formdata=None), MoveForm(formdata=None)
-    merge_form.session_id.choices = choices(
-        *((s.id, f"{s.track.name}: {s.title}") for s in bps.sessions_of(summit.id))
+    page = parse_id(request.args.get("page", "1")) or 1
+    rows = bps.blueprint_page(
+        summit.id, page=page, track_id=track_id, status=None if shown == "all" else shown
     )
+    merge_form, move_form = MergeForm(formdata=None), MoveForm(formdata=None)
+    # One list of merge targets for the whole page, not a copy per row, and none chosen.
+    merge_targets = [(s.id, f"{s.track.name}: {s.title}") for s in bps.sessions_of(summit.id)]
     move_form.track_id.choices = _track_choices(summit)
     return render_template(
         "sessions/review.html",
         summit=summit,
-        blueprints=rows,
+        blueprints=rows.items,
+        pagination=rows,
+        merge_targets=merge_targets,
         track_id=track_id,
         shown=shown,
         statuses=BlueprintStatus,
