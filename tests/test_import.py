@@ -243,3 +243,41 @@ def test_b4_a_5000_row_file(runner: FlaskCliRunner, summit: Summit, tmp_path: Pa
         )
         == 500
     )
+
+
+def test_b4_deep_nesting_and_huge_numbers_get_a_reason_not_a_crash(
+    client: FlaskClient, summit: Summit, make_user, app: Flask
+) -> None:
+    """Issue 12: these once ended as "The job failed unexpectedly" with no reason."""
+    organizer = make_user(is_organizer=True)
+    db.session.commit()
+    login(client, organizer)
+    huge = "9" * 5000
+    files = {
+        "deep.json": ("[" * 100_000 + "]" * 100_000, "nested too deeply"),
+        "number.json": (
+            '[{"title": "A long title", "track": "Nova", "submitter_email": "a@example.org", '
+            f'"length": {huge}}}]',
+            "line 1: ",
+        ),
+        "object.json": (
+            '[{"title": {"a": [1, 2]}, "track": "Nova", "submitter_email": "a@example.org"}]',
+            "line 1: title: give text, not a list or object",
+        ),
+    }
+    for name, (text, reason) in files.items():
+        response = client.post(
+            f"/organizer/summits/{summit.id}/import",
+            data={"file": (io.BytesIO(text.encode()), name)},
+            content_type="multipart/form-data",
+        )
+        assert response.status_code == 302, name
+        jobs.run_pending(app)
+        state = client.get(response.location + ".json").get_json()
+        assert state["status"] in (JobStatus.FAILED, JobStatus.DONE), (name, state)
+        everything = state["message"] + " ".join(
+            f"line {line}: {message}" for line, message in (state["result"] or {}).get("errors", [])
+        )
+        assert reason in everything, (name, state)
+        assert "unexpectedly" not in everything
+    assert count(Blueprint) == 0

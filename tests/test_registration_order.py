@@ -82,7 +82,10 @@ def test_r7_every_formula_start_is_neutralised_in_both_exports(
     reg.register(seat.id, design.id)
     reg.register(waiting.id, design.id)
     db.session.commit()
-    for data in (attendees_csv(reg.attendees(design)), waitlist_csv(list(enumerate(reg.waiting_list(design), 1)))):
+    for data in (
+        attendees_csv(reg.attendees(design)),
+        waitlist_csv(list(enumerate(reg.waiting_list(design), 1))),
+    ):
         rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
         cells = [cell for row in rows[1:] for cell in row]
         assert cells, rows

@@ -107,9 +107,16 @@ def _parse_csv(text: str) -> list[Row]:
 
 def _parse_json(text: str) -> list[Row]:
     try:
-        document = json.loads(text)
+        # Numbers stay text: a 5,000-digit number would otherwise cost (or refuse) a
+        # conversion, and every field is checked as text afterwards anyway.
+        document = json.loads(text, parse_int=str, parse_float=str, parse_constant=str)
     except json.JSONDecodeError as exc:
         raise Invalid(f"The JSON cannot be read: {exc.msg} at line {exc.lineno}.") from exc
+    except RecursionError as exc:
+        raise Invalid(
+            "The JSON is nested too deeply: give a list of blueprints, each an object "
+            "of text fields."
+        ) from exc
     items = document.get("blueprints") if isinstance(document, dict) else document
     if not isinstance(items, list):
         raise Invalid('The JSON must be a list of blueprints, or {"blueprints": [...]}.')
@@ -117,6 +124,10 @@ def _parse_json(text: str) -> list[Row]:
     for number, item in enumerate(items, start=1):
         if not isinstance(item, dict):
             rows.append(Row(number, {"__error__": "is not an object"}))
+            continue
+        nested = sorted(k for k, v in item.items() if k in COLUMNS and isinstance(v, dict | list))
+        if nested:
+            rows.append(Row(number, {"__error__": f"{nested[0]}: give text, not a list or object"}))
             continue
         rows.append(
             Row(
