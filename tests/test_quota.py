@@ -1,0 +1,112 @@
+"""Issue 12, item 8: one person submits at most the summit's `blueprints_per_person`; the
+review page is paginated and keeps its filters."""
+
+from __future__ import annotations
+
+import re
+
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import func, select
+
+from summit.extensions import db
+from summit.models import Blueprint, BlueprintStatus, DesignSession
+from summit.services import blueprints as bps
+from tests.conftest import login
+from tests.test_registration_concurrency import race
+
+
+def count_blueprints() -> int:
+    return db.session.scalar(select(func.count()).select_from(Blueprint)) or 0
+
+
+def test_the_blueprint_quota_is_kept_with_a_message(
+    client: FlaskClient, make_summit, make_user
+) -> None:
+    summit = make_summit()
+    summit.blueprints_per_person = 2
+    user = make_user()
+    db.session.commit()
+    login(client, user)
+    track_id = str(summit.tracks[0].id)
+    for n in range(2):
+        response = client.post(
+            "/diablo/blueprints/new", data={"title": f"Idea number {n}", "track_id": track_id}
+        )
+        assert response.status_code == 302
+    third = client.post(
+        "/diablo/blueprints/new", data={"title": "One idea too many", "track_id": track_id}
+    )
+    assert third.status_code == 409
+    assert "the most one person may" in third.get_data(as_text=True)
+    assert count_blueprints() == 2
+    # A withdrawn blueprint frees its place.
+    first = db.session.scalars(select(Blueprint).order_by(Blueprint.id)).first()
+    assert first is not None
+    assert client.post(f"/diablo/blueprints/{first.id}/withdraw").status_code == 302
+    again = client.post(
+        "/diablo/blueprints/new", data={"title": "Now it fits", "track_id": track_id}
+    )
+    assert again.status_code == 302
+
+
+def test_the_quota_holds_when_one_person_submits_many_at_once(
+    app: Flask, make_summit, make_user
+) -> None:
+    summit = make_summit()
+    summit.blueprints_per_person = 3
+    user = make_user()
+    db.session.commit()
+    summit_id, track_id, user_id = summit.id, summit.tracks[0].id, user.id
+
+    def submit(n: int):  # type: ignore[no-untyped-def]
+        return lambda: bps.submit(
+            user_id,
+            summit_id,
+            track_id=track_id,
+            title=f"Racing idea {n}",
+            description="",
+            url="",
+            length_slots=1,
+        )
+
+    results, refused = race(app, [submit(n) for n in range(10)])
+    assert (len(results), len(refused)) == (3, 7)
+    db.session.expire_all()
+    assert count_blueprints() == 3
+
+
+def test_the_review_page_is_paginated_and_keeps_its_filters(
+    client: FlaskClient, make_summit, make_user
+) -> None:
+    summit = make_summit()
+    organizer = make_user(is_organizer=True)
+    submitter = make_user()
+    track = summit.tracks[0]
+    db.session.add_all(
+        Blueprint(
+            summit_id=summit.id,
+            track_id=track.id,
+            submitter_id=submitter.id,
+            title=f"Blueprint {n:03}",
+            status=BlueprintStatus.SUBMITTED,
+        )
+        for n in range(120)
+    )
+    db.session.add(
+        DesignSession(summit_id=summit.id, track_id=track.id, lead_id=submitter.id, title="Merge me")
+    )
+    db.session.commit()
+    login(client, organizer)
+    url = f"/organizer/summits/{summit.id}/blueprints?track={track.id}&status=submitted"
+    first = client.get(url).get_data(as_text=True)
+    assert first.count('name="ids"') == bps.REVIEW_PAGE_SIZE
+    assert "120 in all" in first
+    pages = set(re.findall(r'href="([^"]*page=\d+[^"]*)"', first))
+    assert pages and all(f"track={track.id}" in p and "status=submitted" in p for p in pages)
+    last = client.get(url + "&page=3").get_data(as_text=True)
+    assert last.count('name="ids"') == 120 - 2 * bps.REVIEW_PAGE_SIZE
+    assert "Blueprint 119" in last and "Blueprint 000" not in last
+    # No merge target is chosen for the organizer.
+    merge_fields = re.findall(r'<input name="session_id"[^>]*>', first)
+    assert merge_fields and not any("value=" in field for field in merge_fields)
