@@ -11,7 +11,7 @@ import random
 import statistics
 import time
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from datetime import time as clock
 
 from flask import Flask
@@ -40,6 +40,7 @@ from summit.models import (
 from summit.services import scheduling
 from summit.services.summits import slugify, sync_lightning_slots
 
+VERIFIED_AT = datetime(2011, 3, 1, tzinfo=UTC)
 DAYS, SLOTS, ROOMS, SESSIONS, LEADS, ATTENDEES = 4, 10, 12, 400, 150, 1000
 TRACKS = [
     ("Compute", "#c0392b"),
@@ -115,6 +116,7 @@ def build(app: Flask) -> tuple[int, str]:
                     "email": f"person{i}@example.org",
                     "name": f"Persön {i}",
                     "password_hash": password,
+                    "email_verified_at": VERIFIED_AT,
                     "feed_token": f"token-{i:05d}-{rng.getrandbits(64):016x}",
                 }
                 for i in range(ATTENDEES)
@@ -207,6 +209,14 @@ def build(app: Flask) -> tuple[int, str]:
         token = user.feed_address
         db.engine.dispose()
     return person, token
+
+
+def login_id(app: Flask, user_id: int) -> str:
+    """What Flask-Login keeps in the session for a login of `user_id` (summit.auth.logins)."""
+    with app.app_context():
+        token = db.session.scalar(select(User.session_token).where(User.id == user_id))
+        db.engine.dispose()
+    return f"{user_id}:{token}:{int(time.time())}"
 
 
 def median_ms(action: Callable[[], object], repeat: int) -> float:

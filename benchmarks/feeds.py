@@ -54,7 +54,7 @@ def main() -> None:
             (Config,),
             {
                 "SQLALCHEMY_DATABASE_URI": url,
-                "SECRET_KEY": "benchmark",
+                "SECRET_KEY": "benchmark-key-not-for-production",
                 "BASE_URL": "https://summit.example.org",
                 "SERVER_NAME_FOR_IDS": "summit.example.org",
             },

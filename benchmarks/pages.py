@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from big_summit import build, fetch, median_ms
+from big_summit import build, fetch, login_id, median_ms
 from sqlalchemy import event, select
 
 from config import Config
@@ -47,7 +47,11 @@ def main() -> None:
         config = type(
             "BenchConfig",
             (Config,),
-            {"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "benchmark", "WTF_CSRF_ENABLED": True},
+            {
+                "SQLALCHEMY_DATABASE_URI": url,
+                "SECRET_KEY": "benchmark-key-not-for-production",
+                "WTF_CSRF_ENABLED": True,
+            },
         )
         app = create_app(config)
         started = time.perf_counter()
@@ -64,7 +68,7 @@ def main() -> None:
 
         client = app.test_client()
         with client.session_transaction() as session:  # logged in as `person` (Flask-Login)
-            session["_user_id"] = str(person)
+            session["_user_id"] = login_id(app, person)
             session["_fresh"] = True
         pages = {
             "grid": f"/folsom/schedule?day={day}",

@@ -36,10 +36,10 @@ from werkzeug.security import generate_password_hash
 from config import Config
 from summit import create_app
 from summit.extensions import db
-from summit.models import Event, EventKind, Registration, Summit, User
+from summit.models import Event, EventKind, Registration, Summit, User, utcnow
 from tests import pg_server
 
-SECRET = "benchmark-secret"  # noqa: S105 - a throwaway server's key
+SECRET = "benchmark-secret-not-for-production"  # noqa: S105 - a throwaway server's key
 CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 
 
@@ -69,16 +69,22 @@ def prepare(url: str, users: int) -> tuple[int, list[str]]:
                     "email": f"rush{i}@example.org",
                     "name": f"Rush {i}",
                     "password_hash": password,
+                    "email_verified_at": utcnow(),
                     "feed_token": f"token-{i}",
                 }
                 for i in range(users)
             ],
         )
         db.session.commit()
-        ids = db.session.scalars(select(User.id).order_by(User.id)).all()
-        # A logged-in browser holds a signed session cookie naming its user (Flask-Login).
+        people = db.session.execute(select(User.id, User.session_token).order_by(User.id)).all()
+        # A logged-in browser holds a signed session cookie naming its login (Flask-Login,
+        # summit.auth.logins: id, session token, time of login).
         serializer = app.session_interface.get_signing_serializer(app)  # type: ignore[attr-defined]
-        cookies = [serializer.dumps({"_user_id": str(i), "_fresh": True}) for i in ids]
+        stamp = int(time.time())
+        cookies = [
+            serializer.dumps({"_user_id": f"{i}:{token}:{stamp}", "_fresh": True})
+            for i, token in people
+        ]
         event_id = event.id
         db.engine.dispose()
     return event_id, cookies
@@ -278,7 +284,9 @@ def main() -> None:
 
         rate, register_cpu = timed(args.clients, [lambda f=f: register(*f) for f in forms])
 
-        app = create_app(type("C", (Config,), {"SQLALCHEMY_DATABASE_URI": url}))
+        app = create_app(
+            type("C", (Config,), {"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": SECRET})
+        )
         with app.app_context():
             event = db.session.get(Event, event_id)
             assert event is not None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import re
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -529,7 +530,7 @@ def test_e1_regenerating_the_token_needs_the_csrf_token(built: Built, database_u
     guarded = create_app(config_for(database_url, WTF_CSRF_ENABLED=True))
     client = guarded.test_client()
     with client.session_transaction() as session:
-        session["_user_id"] = str(built.fan.id)
+        session["_user_id"] = f"{built.fan.id}:{built.fan.session_token}:{int(time.time())}"
         session["_fresh"] = True
     old = built.fan.feed_address
     assert client.post("/my/calendar-token").status_code == 400

@@ -94,7 +94,9 @@ def test_the_review_page_is_paginated_and_keeps_its_filters(
         for n in range(120)
     )
     db.session.add(
-        DesignSession(summit_id=summit.id, track_id=track.id, lead_id=submitter.id, title="Merge me")
+        DesignSession(
+            summit_id=summit.id, track_id=track.id, lead_id=submitter.id, title="Merge me"
+        )
     )
     db.session.commit()
     login(client, organizer)
