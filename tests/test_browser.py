@@ -302,3 +302,25 @@ def test_schedule_run_watch_lock_move_resolve_publish(
     assert locked is not None
     assert locked.locked
     assert locked.published_day_id == locked.day_id
+
+
+def test_csp_header_is_sent_and_blocks_inline_script(live_server, browser, make_summit) -> None:
+    """Our pages run no inline script (every browser test fails on a CSP report); an
+    injected one is refused by the browser."""
+    make_summit()
+    db.session.commit()
+    context = browser.new_context()
+    page = context.new_page()
+    reports: list[str] = []
+    page.on("console", lambda m: reports.append(m.text))
+    response = page.goto(f"{live_server}/diablo/")
+    assert response is not None
+    assert "script-src 'self'" in response.headers["content-security-policy"]
+    assert not [r for r in reports if "Content Security Policy" in r]
+    page.evaluate(
+        "() => { const s = document.createElement('script');"
+        " s.textContent = 'window.injected = true'; document.body.appendChild(s); }"
+    )
+    assert page.evaluate("() => window.injected === undefined")
+    assert any("Content Security Policy" in r for r in reports)
+    context.close()
