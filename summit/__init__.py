@@ -19,6 +19,7 @@ from summit.auth import logins
 from summit.db_utils import MAX_ID, NUL
 from summit.extensions import csrf, db, limiter, login_manager, migrate
 from summit.secret_key import configure_secret_key
+from summit.web import nav_summit
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -129,6 +130,8 @@ def _register_template_helpers(app: Flask) -> None:
         if instant is None:
             return ""
         return instant.astimezone(zone).strftime(fmt)
+
+    app.jinja_env.globals["nav_summit"] = nav_summit
 
     @app.template_filter("webcal")
     def webcal(url: str) -> str:

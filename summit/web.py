@@ -7,7 +7,7 @@ from functools import wraps
 from typing import Any, TypeVar, cast
 from urllib.parse import urlsplit
 
-from flask import abort, flash
+from flask import abort, flash, g
 from flask_login import current_user
 from flask_login import login_required as _login_required
 from flask_wtf import FlaskForm
@@ -80,7 +80,16 @@ def form_values(form: FlaskForm, *, exclude: tuple[str, ...] = ()) -> dict[str, 
 
 def summit_or_404(slug: str) -> Summit:
     """The summit at a public address, or the 404 every area answers the same way."""
-    return summits.summit_by_slug(slug) or abort(404, "No summit has that address.")
+    summit = summits.summit_by_slug(slug) or abort(404, "No summit has that address.")
+    g.nav_summit = summit
+    return summit
+
+
+def nav_summit() -> Summit | None:
+    """The summit the top bar leads to: the one on this page, else the current one."""
+    if "nav_summit" not in g:
+        g.nav_summit = summits.current_summit()
+    return cast(Summit | None, g.nav_summit)
 
 
 def safe_next(target: str | None) -> str | None:

@@ -289,7 +289,10 @@ def test_attendee_registers_and_sees_the_outcome_at_once(
     db.session.commit()
     login(client, user)
     page = client.get("/diablo/register").get_data(as_text=True)
-    assert "Register for the Design Summit" in page
+    # P5: the first-come seats are gone, and the card says what the button does.
+    assert "Join the waiting list" in page
+    assert "first-come seats are taken" in page
+    assert "Register for the Conference" in page
     response = client.post("/diablo/register/design_summit", follow_redirects=True)
     text = response.get_data(as_text=True)
     assert "on the waiting list at position 1 (class: Everyone else)" in text

@@ -40,10 +40,16 @@ def _events_page(slug: str, status: int = 200) -> Page:
         for r in reg.my_registrations(current_user.id):
             if r.status in (RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED):
                 mine[r.event_id] = r
+    # Honest buttons: once the first-come seats are gone (or anyone waits), registering
+    # means joining the waiting list, and the card says so before the click.
+    full = {
+        e.id: reg.counts(e).open_seats_left == 0 or reg.counts(e).waiting > 0 for e in summit.events
+    }
     return render_template(
         "registration/events.html",
         summit=summit,
         mine=mine,
+        full=full,
         position=reg.position,
         form=ActionForm(),
         EventKind=EventKind,
