@@ -339,3 +339,31 @@ def test_b2_bulk_accept_takes_only_this_summits_blueprints(
     db.session.rollback()
     assert count(DesignSession) == 0
     assert len(bps.bulk_accept(organizer.id, summit.id, [ours.id])) == 1
+
+
+def test_p5_a_second_copy_of_a_blueprint_or_session_is_refused(
+    client, make_summit, make_user
+) -> None:
+    from sqlalchemy import func, select
+
+    from summit.models import Blueprint, DesignSession
+
+    summit = make_summit()
+    user = make_user()
+    organizer = make_user(is_organizer=True)
+    db.session.commit()
+    login(client, user)
+    track_id = str(summit.tracks[0].id)
+    data = {"title": "Live migration", "track_id": track_id}
+    assert client.post("/diablo/blueprints/new", data=data).status_code == 302
+    again = client.post("/diablo/blueprints/new", data={**data, "title": "live MIGRATION"})
+    assert again.status_code == 409
+    assert "already, so nothing new was made" in again.get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(Blueprint)) == 1
+    login(client, organizer)
+    session = {"title": "Release plan", "track_id": track_id, "length_slots": "1"}
+    url = f"/organizer/summits/{summit.id}/sessions/new"
+    assert client.post(url, data=session).status_code == 302
+    twice = client.post(url, data=session)
+    assert twice.status_code == 409
+    assert db.session.scalar(select(func.count()).select_from(DesignSession)) == 1

@@ -333,3 +333,25 @@ def test_csp_header_is_sent_and_blocks_inline_script(live_server, browser, make_
     assert page.evaluate("() => window.injected === undefined")
     assert any("Content Security Policy" in r for r in reports)
     context.close()
+
+
+def test_p5_back_and_submit_never_makes_a_second_blueprint(
+    live_server, page, make_summit, make_user
+) -> None:
+    from summit.models import Blueprint
+
+    make_summit()
+    make_user(name="Dev Once", email="once@example.org")
+    db.session.commit()
+    _log_in(page, live_server, "once@example.org")
+    page.goto(f"{live_server}/diablo/blueprints/new")
+    page.get_by_label("Title").fill("Only once, please")
+    page.get_by_role("button", name="Submit blueprint").click()
+    expect(page.get_by_text("Blueprint saved")).to_be_visible()
+    page.go_back()
+    expect(page.get_by_label("Title")).to_have_value("Only once, please")
+    page.get_by_role("button", name="Submit blueprint").click()
+    expect(page.get_by_text("You have submitted “Only once, please” already")).to_be_visible()
+    db.session.expire_all()
+    titles = db.session.scalars(select(Blueprint.title)).all()
+    assert titles == ["Only once, please"]

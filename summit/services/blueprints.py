@@ -129,6 +129,16 @@ def submit(
         )
     values = check_values(title, description, url, length_slots)
     track = _track(summit_id, track_id)
+    _refuse_a_second(
+        select(Blueprint.id).where(
+            Blueprint.summit_id == summit_id,
+            Blueprint.submitter_id == user_id,
+            Blueprint.status != BlueprintStatus.WITHDRAWN,
+            func.lower(Blueprint.title) == values.title.lower(),
+        ),
+        f"You have submitted “{values.title}” already, so nothing new was made. Edit it from "
+        "My blueprints if something changed.",
+    )
     blueprint = Blueprint(
         summit_id=summit_id,
         track_id=track.id,
@@ -142,6 +152,12 @@ def submit(
     db.session.add(blueprint)
     db.session.flush()
     return blueprint
+
+
+def _refuse_a_second(existing: Select[Any], message: str) -> None:
+    """P5: Back plus Submit (or a double click) never makes a second copy of something."""
+    if db.session.scalar(existing.limit(1)) is not None:
+        raise Conflict(message)
 
 
 def _own_undecided(user_id: int, blueprint_id: int) -> Blueprint:
@@ -371,6 +387,16 @@ def save_session(
     track = _track(summit_id, track_id)
     lead = _lead_by_email(lead_email) if lead_email.strip() else None
     if session is None:
+        _refuse_a_second(
+            select(DesignSession.id).where(
+                DesignSession.summit_id == summit_id,
+                DesignSession.track_id == track.id,
+                DesignSession.status != SessionStatus.CANCELLED,
+                func.lower(DesignSession.title) == values.title.lower(),
+            ),
+            f"The {track.name} track has a session “{values.title}” already, so nothing new "
+            "was made.",
+        )
         session = DesignSession(summit_id=summit_id, track_id=track.id)
         db.session.add(session)
     session.title, session.description = values.title, values.description

@@ -142,6 +142,14 @@ def book_lightning_slot(user_id: int, slot_id: int, title: str) -> LightningTalk
         with db.session.begin_nested():
             db.session.add(talk)
     except IntegrityError:
+        holder = db.session.scalar(
+            select(LightningTalk.user_id).where(LightningTalk.slot_id == slot.id)
+        )
+        if holder == user_id:  # Back and Book again: the talk is there already
+            raise Conflict(
+                f"You booked {slot.starts_at.astimezone(summit.zone):%H:%M} already: your talk "
+                "is on the whiteboard."
+            ) from None
         nearest = nearest_free(slot)
         hint = f" Nearest free: {_times(nearest, summit)}." if nearest else " That day is full."
         raise SlotTaken(
