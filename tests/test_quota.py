@@ -112,3 +112,29 @@ def test_the_review_page_is_paginated_and_keeps_its_filters(
     # No merge target is chosen for the organizer.
     merge_fields = re.findall(r'<input name="session_id"[^>]*>', first)
     assert merge_fields and not any("value=" in field for field in merge_fields)
+
+
+def test_the_waiting_list_and_audit_log_are_paginated(
+    client: FlaskClient, make_summit, make_user
+) -> None:
+    from summit.models import AuditEntry, EventKind
+    from summit.services import registration as reg
+    from summit.services.registration import WAITLIST_PAGE_SIZE
+
+    summit = make_summit(design_capacity=1, design_open=1)
+    design = summit.event(EventKind.DESIGN_SUMMIT)
+    assert design is not None
+    organizer = make_user(is_organizer=True)
+    people = [make_user(name=f"Waiting {n:03}") for n in range(WAITLIST_PAGE_SIZE + 11)]
+    for person in people:
+        reg.register(person.id, design.id)
+    db.session.add_all(AuditEntry(actor_id=None, action=f"test.{n}") for n in range(130))
+    db.session.commit()
+    login(client, organizer)
+    second = client.get(f"/organizer/events/{design.id}/waitlist?page=2").get_data(as_text=True)
+    # The first person took the seat: the list holds the others, 10 of them on page 2.
+    assert second.count('name="entries"') == 10
+    assert f"<td>{WAITLIST_PAGE_SIZE + 1}</td>" in second
+    assert "Waiting 110" in second and "Waiting 050" not in second
+    audit = client.get("/organizer/audit?page=2").get_data(as_text=True)
+    assert "test.0<" in audit and "test.129<" not in audit

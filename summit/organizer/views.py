@@ -7,14 +7,16 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
 from summit import mail
 from summit.choices import choices
+from summit.db_utils import parse_id
 from summit.extensions import db
 from summit.forms import ActionForm
 from summit.models import (
@@ -301,8 +303,16 @@ def retry_mail() -> Page:
     return redirect(url_for("organizer.mail_outbox"))
 
 
+AUDIT_PAGE_SIZE = 100
+
+
 @bp.get("/audit")
 @organizer_required
 def audit_log() -> Page:
-    entries = db.session.scalars(select(AuditEntry).order_by(AuditEntry.id.desc()).limit(500)).all()
-    return render_template("organizer/audit.html", entries=entries)
+    page = db.paginate(
+        select(AuditEntry).options(selectinload(AuditEntry.actor)).order_by(AuditEntry.id.desc()),
+        page=parse_id(request.args.get("page", "1")) or 1,
+        per_page=AUDIT_PAGE_SIZE,
+        error_out=False,
+    )
+    return render_template("organizer/audit.html", entries=page.items, pagination=page)

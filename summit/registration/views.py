@@ -8,6 +8,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import contains_eager
 from werkzeug.wrappers import Response
 
+from summit.db_utils import parse_id
 from summit.exports.csv import attendees_csv, waitlist_csv
 from summit.extensions import db
 from summit.models import (
@@ -133,10 +134,12 @@ def _event_or_404(event_id: int) -> Event:
 
 
 def _waitlist_page(event: Event, status: int = 200, only: str | None = None) -> Page:
+    page = reg.waiting_list_page(event, only, page=parse_id(request.args.get("page", "1")) or 1)
     return render_template(
         "registration/waitlist.html",
         event=event,
-        entries=reg.waiting_list(event, only),
+        entries=page.items,
+        pagination=page,
         counts=reg.counts(event),
         position=reg.position,
         only=only,

@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any, Literal, cast
 
 from flask import current_app
+from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import (
     ColumnElement,
     Integer,
@@ -29,6 +30,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import contains_eager
 
 from summit.extensions import db
 from summit.models import (
@@ -90,6 +92,17 @@ def waiting_list(event: Event, only_class: str | None = None) -> list[Registrati
     if only_class:
         query = query.where(User.verified_class == only_class)
     return list(db.session.scalars(query))
+
+
+WAITLIST_PAGE_SIZE = 100
+
+
+def waiting_list_page(event: Event, only_class: str | None, *, page: int) -> Pagination:
+    """One page of the list in R3 order, with each entry's person loaded."""
+    query = queue_query(event).options(contains_eager(Registration.user))
+    if only_class:
+        query = query.where(User.verified_class == only_class)
+    return db.paginate(query, page=page, per_page=WAITLIST_PAGE_SIZE, error_out=False)
 
 
 def position(registration: Registration) -> int | None:
