@@ -22,7 +22,20 @@ branch_labels = None
 depends_on = None
 
 
+def _sqlite_foreign_keys_off():
+    """On SQLite, batch mode rebuilds user_account (drop the old table, rename the new one).
+    With foreign keys on, that drop would cascade to every registration, star, talk and
+    blueprint. Turn them off for this migration (possible only outside a transaction)."""
+    bind = op.get_bind()
+    if bind.dialect.name != 'sqlite':
+        return
+    bind.exec_driver_sql('PRAGMA foreign_keys=OFF')
+    if bind.exec_driver_sql('PRAGMA foreign_keys').scalar():
+        raise RuntimeError('cannot turn off SQLite foreign keys inside a transaction')
+
+
 def upgrade():
+    _sqlite_foreign_keys_off()
     with op.batch_alter_table('user_account', schema=None) as batch_op:
         batch_op.add_column(sa.Column('email_verified_at', summit.models.base.UTCDateTime(), nullable=True))
         batch_op.add_column(sa.Column('session_token', sa.String(length=64), server_default='', nullable=False))
@@ -53,6 +66,7 @@ def upgrade():
 
 
 def downgrade():
+    _sqlite_foreign_keys_off()
     with op.batch_alter_table('summit', schema=None) as batch_op:
         batch_op.drop_column('blueprints_per_person')
     with op.batch_alter_table('user_account', schema=None) as batch_op:
