@@ -30,7 +30,9 @@ from summit.models import (
     LightningSlot,
     LightningTalk,
     ProgramItem,
+    PublishedSession,
     Room,
+    ScheduleRelease,
     SocialEvent,
     Summit,
     Track,
@@ -69,8 +71,10 @@ def _version(summit: Summit, scope: str, user_id: int | None = None) -> str:
     columns: list[Any] = [
         select(func.count(ds.id)).where(ds.summit_id == sid).scalar_subquery(),
         select(func.max(ds.updated_at)).where(ds.summit_id == sid).scalar_subquery(),
-        select(func.max(ds.changed_at)).where(ds.summit_id == sid).scalar_subquery(),
-        select(func.sum(ds.sequence)).where(ds.summit_id == sid).scalar_subquery(),
+        # The public sessions change only with a new release (P4).
+        select(func.max(ScheduleRelease.id))
+        .where(ScheduleRelease.summit_id == sid)
+        .scalar_subquery(),
         select(func.count(BlueprintRow.id)).where(BlueprintRow.summit_id == sid).scalar_subquery(),
         select(func.max(BlueprintRow.updated_at))
         .where(BlueprintRow.summit_id == sid)
@@ -250,12 +254,13 @@ def personal_ics(slug: str, token: str) -> Response:
 def session_ics(slug: str, session_id: int) -> Response:
     """One session, for an "add to calendar" link."""
     summit = summit_or_404(slug)
+    release_id = programme.latest_release_id(summit)
     published = db.session.scalar(
-        select(DesignSession.published_day_id).where(
-            DesignSession.id == session_id, DesignSession.summit_id == summit.id
+        select(PublishedSession.id).where(
+            PublishedSession.release_id == release_id, PublishedSession.session_id == session_id
         )
     )
-    if published is None:
+    if release_id is None or published is None:
         abort(404, "No such session in the published schedule.")
 
     def build() -> bytes:

@@ -215,10 +215,12 @@ def cancel_session(summit_id: int, session_id: int) -> Page:
     except DomainError as error:
         db.session.rollback()
         abort(error.status, error.message)
-    if cancelled and session.published_day_id is not None:
-        flash(f"“{session.title}” is cancelled; its lead and followers were told.", "success")
-    elif cancelled:
-        flash(f"“{session.title}” is cancelled.", "success")
+    if cancelled:
+        flash(
+            f"“{session.title}” is cancelled in the draft; the public and its people hear of "
+            "it when you publish.",
+            "success",
+        )
     else:
         flash(f"“{session.title}” is back; place it in the schedule and publish.", "success")
     return redirect(url_for("sessions.session_page", slug=summit.slug, session_id=session_id))
