@@ -25,6 +25,7 @@ from summit.models import (
     LightningSlot,
     LightningTalk,
     ProgramItem,
+    PublishedSession,
     SocialEvent,
     Summit,
     User,
@@ -298,9 +299,7 @@ def test_e1_move_and_republish_keeps_the_uid_and_raises_sequence_and_last_modifi
     moved = built.sessions[1]
     # The first publication happened an hour ago.
     db.session.execute(
-        update(DesignSession)
-        .where(DesignSession.summit_id == built.summit.id)
-        .values(changed_at=datetime.now(UTC) - timedelta(hours=1))
+        update(PublishedSession).values(changed_at=datetime.now(UTC) - timedelta(hours=1))
     )
     db.session.commit()
     before = get_calendar(client, "/diablo/schedule.ics")[uid("session", moved.id)]
@@ -335,6 +334,7 @@ def test_e1_cancelled_session_stays_in_the_feed_as_cancelled(
 ) -> None:
     cancelled = built.sessions[2]
     scheduling.set_cancelled(built.organizer.id, built.summit.id, cancelled.id, True)
+    scheduling.publish(built.organizer.id, built.summit.id)
     db.session.commit()
     for url in ("/diablo/schedule.ics", "/diablo/tracks/swift.ics", "/diablo/rooms/winchester.ics"):
         event = get_calendar(client, url)[uid("session", cancelled.id)]
@@ -373,6 +373,7 @@ def test_e1_control_characters_and_line_breaks_in_text_stay_a_valid_calendar(
 ) -> None:
     session = built.sessions[1]
     session.description = "Bell\x07 and form feed\x0c gone;\r\nWindows line\rends, too."
+    scheduling.publish(built.organizer.id, built.summit.id)
     db.session.commit()
     description = get_calendar(client, "/diablo/schedule.ics")[uid("session", session.id)][
         "description"
@@ -396,6 +397,7 @@ def test_e1_etag_and_304(client: FlaskClient, built: Built) -> None:
     assert other.data == first.data  # the same programme gives the same bytes
 
     scheduling.set_cancelled(built.organizer.id, built.summit.id, built.sessions[0].id, True)
+    scheduling.publish(built.organizer.id, built.summit.id)
     db.session.commit()
     changed = client.get("/diablo/schedule.ics", headers={"If-None-Match": etag})
     assert changed.status_code == 200

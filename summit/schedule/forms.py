@@ -1,8 +1,8 @@
 """Scheduling forms: field shape only."""
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, IntegerField, SelectField
-from wtforms.validators import InputRequired, NumberRange
+from wtforms import BooleanField, IntegerField, SelectField, StringField
+from wtforms.validators import InputRequired, Length, NumberRange
 
 
 class SolveForm(FlaskForm):
@@ -23,3 +23,15 @@ class MoveForm(FlaskForm):
 
 class LockForm(FlaskForm):
     locked = BooleanField("Locked")
+
+
+class PinForm(FlaskForm):
+    pinned = BooleanField("Pinned")
+
+
+class PublishForm(FlaskForm):
+    """The review the organizer confirms: the last release and the draft they saw."""
+
+    base = IntegerField("Last release", validators=[InputRequired(), NumberRange(0)])
+    digest = StringField("Draft", validators=[InputRequired(), Length(max=64)])
+    note = StringField("Note for the changelog (optional)", validators=[Length(max=500)])

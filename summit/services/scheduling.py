@@ -378,6 +378,15 @@ def review(summit_id: int) -> Review:
     )
 
 
+def draft_changes(ctx: Context) -> dict[int, list[Change]]:
+    """For the draft grid: each session's changes since the last release, by session."""
+    last = releases.snapshot(releases.latest(ctx.summit.id))
+    out: dict[int, list[Change]] = {}
+    for c in diff(last, releases.draft_snapshot(ctx.summit)):
+        out.setdefault(c.session_id, []).append(c)
+    return out
+
+
 def affected_people(changes: list[Change]) -> dict[int, list[User]]:
     """For each changed session: its lead, before and after, and the people who starred it."""
     ids = {c.session_id for c in changes}
@@ -438,13 +447,13 @@ def publish(
 
 Mail = tuple[str, str, str]  # address, subject, body
 
-# The changes that mail a session's people (P1), and how the mail says each.
+# The changes that mail a session's people (P1), and how the subject and the text say each.
 _MAILED = {
-    ChangeKind.MOVED: "has moved",
-    ChangeKind.RETITLED: "has a new title",
-    ChangeKind.LEAD_CHANGED: "has a new lead",
-    ChangeKind.CANCELLED: "has been cancelled",
-    ChangeKind.RESTORED: "is back on the schedule",
+    ChangeKind.MOVED: ("moved", "has moved"),
+    ChangeKind.RETITLED: ("renamed", "has a new title"),
+    ChangeKind.LEAD_CHANGED: ("lead changed", "has a new lead"),
+    ChangeKind.CANCELLED: ("cancelled", "has been cancelled"),
+    ChangeKind.RESTORED: ("restored", "is back on the schedule"),
 }
 
 
@@ -466,14 +475,15 @@ def mail_schedule_changes(
     mails: list[Mail] = []
     for sid, found in by_session.items():
         after = found[0].after
-        what = " and ".join(_MAILED[c.kind] for c in found)
+        short = ", ".join(_MAILED[c.kind][0] for c in found)
+        what = " and ".join(_MAILED[c.kind][1] for c in found)
         lines = [_line(summit, c) for c in found]
         link = f"{base_url}/{summit.slug}/sessions/{sid}"
         for user in people.get(sid, []):
             mails.append(
                 (
                     user.email,
-                    f"[{summit.name}] Session {what}: {after.title}",
+                    f"[{summit.name}] Session {short}: {after.title}",
                     f"Hello {user.name},\n\nThe session “{after.title}” {what}.\n"
                     + "".join(f"\n- {line}" for line in lines)
                     + f"\n\n{link}\n",
