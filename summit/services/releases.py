@@ -4,6 +4,7 @@ draft into the next one. The comparing is `changes.diff`'s job, not this module'
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 from sqlalchemy import func, select
 
@@ -156,3 +157,47 @@ def freeze(
         )
     db.session.flush()
     return release
+
+
+@dataclass(frozen=True)
+class ReleaseChanges:
+    release: ScheduleRelease
+    changes: list[ch.Change]
+
+
+def changelog(summit_id: int, number: int | None = None) -> list[ReleaseChanges]:
+    """Every release of a summit with what it changed (the diff from the one before),
+    newest first; or only release `number`. Two queries, whatever the number of releases."""
+    every = list(
+        db.session.scalars(
+            select(ScheduleRelease)
+            .where(ScheduleRelease.summit_id == summit_id)
+            .order_by(ScheduleRelease.number)
+        )
+    )
+    if number is not None:
+        every = [r for r in every if r.number in (number - 1, number)]
+    ids = [r.id for r in every]
+    snapshots: dict[int, dict[int, ch.Facts]] = {i: {} for i in ids}
+    if ids:
+        for row in db.session.scalars(
+            select(PublishedSession).where(PublishedSession.release_id.in_(ids))
+        ):
+            snapshots[row.release_id][row.session_id] = facts(row)
+    out: list[ReleaseChanges] = []
+    previous: dict[int, ch.Facts] | None = None
+    for r in every:
+        if number is None or r.number == number:
+            out.append(ReleaseChanges(r, ch.diff(previous, snapshots[r.id])))
+        previous = snapshots[r.id]
+    out.reverse()
+    return out
+
+
+def where(summit: Summit, f: ch.Facts) -> str:
+    """A session's time and room in words, in the summit's zone."""
+    room = next((r.name for r in summit.rooms if r.id == f.room_id), "")
+    start = f.starts_at.astimezone(summit.zone)
+    end = f.ends_at.astimezone(summit.zone)
+    text = f"{start:%A %d %B, %H:%M}–{end:%H:%M}"
+    return f"{text}, {room}" if room else text

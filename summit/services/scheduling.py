@@ -507,12 +507,7 @@ def _line(summit: Summit, c: Change) -> str:
     return f"It is {where(summit, after)}."
 
 
-def where(summit: Summit, f: Facts) -> str:
-    """A session's time and room in words, in the summit's zone."""
-    room = next((r.name for r in summit.rooms if r.id == f.room_id), "")
-    start = f.starts_at.astimezone(summit.zone)
-    end = f.ends_at.astimezone(summit.zone)
-    return f"{start:%A %d %B, %H:%M}–{end:%H:%M} ({summit.timezone}), {room}".rstrip(", ")
+where = releases.where
 
 
 def set_cancelled(actor_id: int, summit_id: int, session_id: int, cancelled: bool) -> DesignSession:
