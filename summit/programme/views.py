@@ -139,8 +139,15 @@ def lead_page(slug: str, user_id: int) -> Page:
     person = db.session.get(User, user_id)
     if person is None or not entries:
         abort(404, "Nobody by that number leads a session or gives a talk here.")
+    # The name the release shows for their sessions (P4); a lightning speaker's own name.
+    name = next((e.people for e in entries if e.kind is EntryKind.SESSION), person.name)
     return render_template(
-        "programme/lead.html", summit=summit, programme=programme, person=person, entries=entries
+        "programme/lead.html",
+        summit=summit,
+        programme=programme,
+        person=person,
+        name=name,
+        entries=entries,
     )
 
 

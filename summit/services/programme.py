@@ -130,15 +130,21 @@ class Programme:
 
 
 def session_entries(
-    summit: Summit, session_id: int, *, with_draft: bool = False
+    summit: Summit, session_id: int, *, with_draft: bool = False, with_cancelled: bool = False
 ) -> tuple[Entry | None, Entry | None]:
-    """One session's public place and (for organizers) its draft place, without loading
-    the whole programme."""
+    """One session as the latest release shows it and (for organizers) its draft place,
+    without loading the whole programme."""
     days, rooms, tracks = _places(summit)
 
     def one(draft: bool) -> Entry | None:
         found = _sessions(
-            summit, days, rooms, tracks, draft=draft, with_cancelled=False, only=session_id
+            summit,
+            days,
+            rooms,
+            tracks,
+            draft=draft,
+            with_cancelled=with_cancelled,
+            only=session_id,
         )
         return found[0] if found else None
 

@@ -186,7 +186,11 @@ def session_page(slug: str, session_id: int) -> Page:
     stars = bps.star_count(session.id)
     mine = bps.starred_ids(current_user.id, summit.id) if current_user.is_authenticated else set()
     organizer = current_user.is_authenticated and current_user.is_organizer
-    entry, draft = programme.session_entries(summit, session.id, with_draft=organizer)
+    # Everything public comes from the latest release (P4); the row only for a session
+    # that was never published (the catalogue of sessions).
+    entry, draft = programme.session_entries(
+        summit, session.id, with_draft=organizer, with_cancelled=True
+    )
     return render_template(
         "sessions/session.html",
         summit=summit,
