@@ -517,3 +517,54 @@ def test_s5_a_hand_move_is_pinned_and_a_re_solve_keeps_it(published: Published) 
     scheduling.set_pin(published.organizer.id, published.summit.id, s.id, False)
     problem = scheduling.to_problem(scheduling.load(published.summit.id), with_previous=True)
     assert str(s.id) not in {p.session for p in problem.locked}
+
+
+def test_s5_a_re_solve_keeps_the_pinned_hand_move_and_lists_what_it_moved(
+    published: Published,
+) -> None:
+    from scheduler import SolveOptions, solve
+
+    s = published.sessions[2]
+    winchester = _room(published, "winchester")
+    scheduling.move(
+        published.organizer.id,
+        published.summit.id,
+        s.id,
+        day_id=s.day_id or 0,
+        slot=5,
+        room_id=winchester,
+    )
+    ctx = scheduling.load(published.summit.id)
+    problem = scheduling.to_problem(ctx, with_previous=True)
+    result = solve(problem, SolveOptions(time_limit=5, seed=1))
+    before = {x.id: (x.day_id, x.start_slot, x.room_id) for x in published.sessions}
+    moved = scheduling.record_result(published.organizer.id, published.summit.id, result)
+    assert (s.start_slot, s.room_id) == (5, winchester)  # the pinned hand move stays
+    assert s.id not in {m.session_id for m in moved}
+    changed = {
+        x.id for x in published.sessions if before[x.id] != (x.day_id, x.start_slot, x.room_id)
+    }
+    assert {m.session_id for m in moved} == changed
+    for m in moved:
+        assert re.fullmatch(r"\w+day \d\d \w+, \d\d:\d\d, .+", m.before), m.before
+        assert re.fullmatch(r"\w+day \d\d \w+, \d\d:\d\d, .+", m.after), m.after
+
+
+def test_s5_the_schedule_page_lists_what_the_last_solve_moved(
+    client: FlaskClient, published: Published
+) -> None:
+    import json
+
+    from summit import jobs
+    from summit.models import Job, JobStatus
+
+    jobs.enqueue("solve_schedule", summit_id=published.summit.id, actor_id=None, payload={})
+    job = db.session.scalars(select(Job)).one()
+    job.status = JobStatus.DONE
+    moved = [{"session": 3, "title": "Nova scheduler filters", "from": "A", "to": "B"}]
+    job.result = json.dumps({"moved": moved})
+    db.session.commit()
+    login(client, published.organizer)
+    html = client.get(f"/organizer/summits/{published.summit.id}/schedule").text
+    assert "The last solve moved 1 sessions" in html
+    assert "<strong>Nova scheduler filters</strong>: from A → to B" in html

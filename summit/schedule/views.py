@@ -3,6 +3,7 @@ re-solve and publish (S5, P1)."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -79,6 +80,12 @@ def _page(summit_id: int, status: int = 200, move_form: MoveForm | None = None) 
         marks.setdefault(c.a.id, []).append(f"{what} with “{c.b.title}”")
         marks.setdefault(c.b.id, []).append(f"{what} with “{c.a.title}”")
     changed = scheduling.draft_changes(ctx)
+    moved_by_solve: list[dict[str, Any]] = []
+    if job is not None and job.status == JobStatus.DONE and job.result:
+        try:
+            moved_by_solve = list(json.loads(job.result).get("moved", []))
+        except (ValueError, AttributeError):
+            moved_by_solve = []
     changes_only = request.args.get("changes") == "1"
     return render_template(
         "schedule/page.html",
@@ -86,6 +93,7 @@ def _page(summit_id: int, status: int = 200, move_form: MoveForm | None = None) 
         ctx=ctx,
         grid=_grid(ctx, set(changed) if changes_only else None),
         changed=changed,
+        moved_by_solve=moved_by_solve,
         changes_only=changes_only,
         labels=CHANGE_LABELS,
         where=scheduling.where,

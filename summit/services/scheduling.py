@@ -271,15 +271,46 @@ def _words(ctx: Context, text: str) -> str:
     return text
 
 
-def record_result(actor_id: int | None, summit_id: int, result: Result) -> None:
+@dataclass(frozen=True)
+class Moved:
+    """A session a solve moved in the draft, from → to, in words."""
+
+    session_id: int
+    title: str
+    before: str
+    after: str
+
+
+def _place_words(ctx: Context, day_id: int | None, slot: int | None, room_id: int | None) -> str:
+    day = next((d for d in ctx.days if d.id == day_id), None)
+    room = next((r for r in ctx.summit.rooms if r.id == room_id), None)
+    if day is None or slot is None or room is None or not 0 <= slot < len(day.slots):
+        return "no place"
+    return f"{day.slots[slot].starts_at:%A %d %B, %H:%M}, {room.name}"
+
+
+def record_result(actor_id: int | None, summit_id: int, result: Result) -> list[Moved]:
+    """Write a solve's placements as the draft; returns the sessions it moved."""
     ctx = load(summit_id)
+    before = {s.id: (s.day_id, s.start_slot, s.room_id) for s in ctx.sessions}
     apply(ctx, result.assignments)
+    moved = [
+        Moved(
+            s.id,
+            s.title,
+            _place_words(ctx, *before[s.id]),
+            _place_words(ctx, s.day_id, s.start_slot, s.room_id),
+        )
+        for s in ctx.sessions
+        if before[s.id] != (s.day_id, s.start_slot, s.room_id) and before[s.id][0] is not None
+    ]
     audit.record(
         actor_id,
         "schedule.solve",
         f"summit:{ctx.summit.slug}",
-        f"{result.status.value}, objective {result.objective}",
+        f"{result.status.value}, objective {result.objective}, {len(moved)} moved",
     )
+    return moved
 
 
 @dataclass(frozen=True)
