@@ -506,11 +506,17 @@ def test_e1_regenerating_the_token_retires_the_old_address(
 ) -> None:
     old = built.fan.feed_address
     assert client.get(f"/diablo/my/{old}.ics").status_code == 200
-    assert client.post("/my/calendar-token").status_code == 302  # to the log-in page
+    assert client.post("/my/calendar-token", data={"confirm": "y"}).status_code == 302  # log in
     assert db.session.get(User, built.fan.id).feed_address == old  # type: ignore[union-attr]
 
     login(client, built.fan)
-    response = client.post("/my/calendar-token", data={"next": "/diablo/"})
+    # Confirm before acting: without the confirmation, the address stays and a page asks.
+    asked = client.post("/my/calendar-token", data={"next": "/diablo/"})
+    assert asked.status_code == 303 and "/my/calendar-token" in asked.headers["Location"]
+    page = client.get(asked.headers["Location"]).text
+    assert "Yes, make a new address" in page and 'name="next" value="/diablo/"' in page
+    assert db.session.get(User, built.fan.id).feed_address == old  # type: ignore[union-attr]
+    response = client.post("/my/calendar-token", data={"next": "/diablo/", "confirm": "y"})
     assert response.status_code == 302
     assert response.headers["Location"] == "/diablo/"
     db.session.expire_all()
@@ -519,9 +525,11 @@ def test_e1_regenerating_the_token_retires_the_old_address(
     assert client.get(f"/diablo/my/{old}.ics").status_code == 404
     assert client.get(f"/diablo/my/{new}.ics").status_code == 200
     # No open redirect; the profile is the default.
-    response = client.post("/my/calendar-token", data={"next": "https://evil.example/"})
+    response = client.post(
+        "/my/calendar-token", data={"next": "https://evil.example/", "confirm": "y"}
+    )
     assert response.headers["Location"].endswith("/account")
-    assert client.get("/my/calendar-token").status_code == 405
+    assert "evil" not in client.get("/my/calendar-token?next=https://evil.example/").text
 
 
 def test_e1_regenerating_the_token_needs_the_csrf_token(built: Built, database_url: str) -> None:

@@ -11,7 +11,16 @@ import hashlib
 from collections.abc import Callable
 from typing import Any
 
-from flask import Blueprint, abort, current_app, flash, redirect, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 from sqlalchemy import func, select
 from werkzeug.wrappers import Response
@@ -310,12 +319,26 @@ def _frab_answer(slug: str, ext: str, build: Callable[..., bytes], media_type: s
 # --- the personal feed's secret -------------------------------------------------------
 
 
+@bp.get("/my/calendar-token")
+@login_required
+def confirm_new_token() -> str:
+    """Ask before retiring the personal feed's address: a page, so it works without JS."""
+    return render_template(
+        "feeds/confirm_new_token.html",
+        form=ActionForm(),
+        next=safe_next(request.args.get("next")) or "",
+    )
+
+
 @bp.post("/my/calendar-token")
 @login_required
 def new_token() -> Response:
     """A new secret address for the personal feed; the old one stops working at once."""
     if not ActionForm().validate_on_submit():
         abort(400, "The form was stale; reload and try again.")
+    if request.form.get("confirm") != "y":  # nothing happens before the person confirms
+        wanted = safe_next(request.form.get("next"))
+        return redirect(url_for("feeds.confirm_new_token", next=wanted), 303)
     accounts.regenerate_feed_token(current_user.id)
     db.session.commit()
     flash(
