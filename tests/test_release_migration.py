@@ -143,3 +143,32 @@ def test_p4_the_migration_turns_the_published_copy_into_release_one(
     assert public[1].title == "Public title" and public[1].room is not None
     assert public[1].starts_at == datetime(2011, 4, 27, 21, 30, tzinfo=UTC)
     assert public[2].cancelled
+
+
+def test_p4_the_migration_goes_back_to_the_published_copy(empty_database_url: str) -> None:
+    from flask_migrate import downgrade
+
+    app = create_app(config_for(empty_database_url))
+    with app.app_context():
+        upgrade(revision=BEFORE)
+        with db.engine.begin() as conn:
+            for row in ROWS:
+                conn.execute(text(row))
+        upgrade()
+        downgrade(revision=BEFORE)
+        with db.engine.connect() as conn:
+            rows = conn.execute(
+                text(
+                    "SELECT id, published_day_id, published_start_slot, published_room_id,"
+                    " published_title, published_track_id, sequence FROM design_session"
+                    " ORDER BY id"
+                )
+            ).all()
+            stars = conn.execute(text("SELECT count(*) FROM interest")).scalar()
+        db.engine.dispose()
+    assert [tuple(r) for r in rows] == [
+        (1, 1, 5, 1, "Public title", 1, 3),
+        (2, 1, 0, 2, "B", 1, 1),
+        (3, None, None, None, None, None, 0),
+    ]
+    assert stars == 3
