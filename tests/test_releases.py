@@ -86,7 +86,7 @@ def test_p4_diff_each_kind_appears_exactly_once_and_unchanged_never() -> None:
         3: facts(3, title="A new title"),
         4: facts(4, lead_id=999, lead_name="Someone else"),
         # 5 is gone from the draft: cancelled
-        6: facts(6),  # restored
+        6: facts(6, room_id=2),  # restored, in another room: restored, not also moved
         7: facts(7),  # new
         8: facts(8, status=CANCELLED),  # cancelled explicitly
     }
