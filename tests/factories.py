@@ -19,8 +19,10 @@ from summit.models import (
     LightningSlot,
     LightningTalk,
     ProgramItem,
+    PublishedSession,
     Registration,
     RegistrationStatus,
+    ScheduleRelease,
     SocialEvent,
     Summit,
     User,
@@ -132,3 +134,25 @@ def build_published(
     scheduling.publish(organizer.id, summit.id)
     db.session.commit()
     return Published(summit, sessions, leads, fan, organizer, talk)
+
+
+def public_copy(session: DesignSession) -> PublishedSession | None:
+    """The session as the latest release shows it (P4), or None when it is not public."""
+    release_id = db.session.scalar(
+        select(ScheduleRelease.id)
+        .where(ScheduleRelease.summit_id == session.summit_id)
+        .order_by(ScheduleRelease.number.desc())
+        .limit(1)
+    )
+    return db.session.scalars(
+        select(PublishedSession).where(
+            PublishedSession.release_id == release_id,
+            PublishedSession.session_id == session.id,
+        )
+    ).first()
+
+
+def public_sequence(session: DesignSession) -> int:
+    copy = public_copy(session)
+    assert copy is not None, f"session {session.id} is not public"
+    return copy.sequence

@@ -26,6 +26,7 @@ from summit.models import (
     LightningSlot,
     LightningTalk,
     ProgramItem,
+    PublishedSession,
     SocialEvent,
     Summit,
     User,
@@ -299,9 +300,7 @@ def test_e1_move_and_republish_keeps_the_uid_and_raises_sequence_and_last_modifi
     moved = built.sessions[1]
     # The first publication happened an hour ago.
     db.session.execute(
-        update(DesignSession)
-        .where(DesignSession.summit_id == built.summit.id)
-        .values(changed_at=datetime.now(UTC) - timedelta(hours=1))
+        update(PublishedSession).values(changed_at=datetime.now(UTC) - timedelta(hours=1))
     )
     db.session.commit()
     before = get_calendar(client, "/diablo/schedule.ics")[uid("session", moved.id)]
@@ -336,6 +335,7 @@ def test_e1_cancelled_session_stays_in_the_feed_as_cancelled(
 ) -> None:
     cancelled = built.sessions[2]
     scheduling.set_cancelled(built.organizer.id, built.summit.id, cancelled.id, True)
+    scheduling.publish(built.organizer.id, built.summit.id)
     db.session.commit()
     for url in ("/diablo/schedule.ics", "/diablo/tracks/swift.ics", "/diablo/rooms/winchester.ics"):
         event = get_calendar(client, url)[uid("session", cancelled.id)]
@@ -374,6 +374,7 @@ def test_e1_control_characters_and_line_breaks_in_text_stay_a_valid_calendar(
 ) -> None:
     session = built.sessions[1]
     session.description = "Bell\x07 and form feed\x0c gone;\r\nWindows line\rends, too."
+    scheduling.publish(built.organizer.id, built.summit.id)
     db.session.commit()
     description = get_calendar(client, "/diablo/schedule.ics")[uid("session", session.id)][
         "description"
@@ -397,6 +398,7 @@ def test_e1_etag_and_304(client: FlaskClient, built: Built) -> None:
     assert other.data == first.data  # the same programme gives the same bytes
 
     scheduling.set_cancelled(built.organizer.id, built.summit.id, built.sessions[0].id, True)
+    scheduling.publish(built.organizer.id, built.summit.id)
     db.session.commit()
     changed = client.get("/diablo/schedule.ics", headers={"If-None-Match": etag})
     assert changed.status_code == 200
@@ -505,11 +507,17 @@ def test_e1_regenerating_the_token_retires_the_old_address(
 ) -> None:
     old = built.fan.feed_address
     assert client.get(f"/diablo/my/{old}.ics").status_code == 200
-    assert client.post("/my/calendar-token").status_code == 302  # to the log-in page
+    assert client.post("/my/calendar-token", data={"confirm": "y"}).status_code == 302  # log in
     assert db.session.get(User, built.fan.id).feed_address == old  # type: ignore[union-attr]
 
     login(client, built.fan)
-    response = client.post("/my/calendar-token", data={"next": "/diablo/"})
+    # Confirm before acting: without the confirmation, the address stays and a page asks.
+    asked = client.post("/my/calendar-token", data={"next": "/diablo/"})
+    assert asked.status_code == 303 and "/my/calendar-token" in asked.headers["Location"]
+    page = client.get(asked.headers["Location"]).text
+    assert "Yes, make a new address" in page and 'name="next" value="/diablo/"' in page
+    assert db.session.get(User, built.fan.id).feed_address == old  # type: ignore[union-attr]
+    response = client.post("/my/calendar-token", data={"next": "/diablo/", "confirm": "y"})
     assert response.status_code == 302
     assert response.headers["Location"] == "/diablo/"
     db.session.expire_all()
@@ -518,9 +526,11 @@ def test_e1_regenerating_the_token_retires_the_old_address(
     assert client.get(f"/diablo/my/{old}.ics").status_code == 404
     assert client.get(f"/diablo/my/{new}.ics").status_code == 200
     # No open redirect; the profile is the default.
-    response = client.post("/my/calendar-token", data={"next": "https://evil.example/"})
+    response = client.post(
+        "/my/calendar-token", data={"next": "https://evil.example/", "confirm": "y"}
+    )
     assert response.headers["Location"].endswith("/account")
-    assert client.get("/my/calendar-token").status_code == 405
+    assert "evil" not in client.get("/my/calendar-token?next=https://evil.example/").text
 
 
 def test_e1_regenerating_the_token_needs_the_csrf_token(built: Built, database_url: str) -> None:

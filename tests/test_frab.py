@@ -175,6 +175,7 @@ def test_e2_cancelled_sessions_are_left_out(
     json_validator: jsonschema.Draft6Validator,
 ) -> None:
     scheduling.set_cancelled(built.organizer.id, built.summit.id, built.sessions[2].id, True)
+    scheduling.publish(built.organizer.id, built.summit.id)
     db.session.commit()
     titles = {ev.findtext("title") for ev in xml_events(get_xml(client, xsd))}
     assert "Swift replication" not in titles
@@ -209,6 +210,7 @@ def test_e2_awkward_names_and_text_still_validate(
     summit.timezone = "Etc/GMT-3"  # a real zone that the JSON schema's pattern refuses
     built.sessions[0].description = "Bell\x07, form feed\x0c & <b>tags</b>\r\nnext line"
     built.party.title = "!!!"  # nothing left to slug
+    scheduling.publish(built.organizer.id, summit.id)
     db.session.commit()
     root = get_xml(client, xsd, "ab")
     assert root.findtext("conference/acronym") == "ab__"

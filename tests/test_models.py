@@ -191,7 +191,7 @@ def test_sessions_published_before_the_published_copy_keep_their_place(
                     ),
                     {"id": sid, "title": f"S{sid}", "published": published},
                 )
-        upgrade()
+        upgrade(revision="5774484da1fb")
         with db.engine.connect() as conn:
             rows = conn.execute(
                 text(

@@ -16,7 +16,7 @@ from summit.services import scheduling
 from summit.services import summits as summit_service
 from summit.services.errors import Conflict
 from tests.conftest import login
-from tests.factories import Published, build_published
+from tests.factories import Published, build_published, public_sequence
 
 DAY1 = "2011-04-27"
 
@@ -198,7 +198,7 @@ def test_p1_cancelling_a_published_session_tells_lead_and_stargazers(
     client: FlaskClient, published: Published
 ) -> None:
     s = published.sessions[3]
-    before = s.sequence
+    before = public_sequence(s)
     login(client, published.organizer)
     response = client.post(
         f"/organizer/summits/{published.summit.id}/sessions/{s.id}/cancel",
@@ -207,7 +207,15 @@ def test_p1_cancelling_a_published_session_tells_lead_and_stargazers(
     assert response.status_code == 302
     db.session.expire_all()
     s = db.session.get(DesignSession, s.id)
-    assert s is not None and s.status == "cancelled" and s.sequence == before + 1
+    assert s is not None and s.status == "cancelled"
+    # P4: a cancellation is a draft change; the public and the people hear of it on publish.
+    assert public_sequence(s) == before
+    room_page = client.get("/diablo/rooms/winchester").text
+    assert "Swift auth middleware" in room_page[room_page.index('<ol class="entries"') :]
+    assert not db.session.scalars(select(OutboxEmail)).first()
+    scheduling.publish(published.organizer.id, published.summit.id)
+    db.session.commit()
+    assert public_sequence(s) == before + 1
     mails = db.session.scalars(select(OutboxEmail).where(OutboxEmail.subject.contains("cancelled")))
     assert {m.to_addr for m in mails} == {published.leads[3].email, published.fan.email}
     room_page = client.get("/diablo/rooms/winchester").text
@@ -305,19 +313,21 @@ def test_p1_a_restored_session_is_public_again_only_once_published(
 ) -> None:
     s = published.sessions[3]
     scheduling.set_cancelled(published.organizer.id, published.summit.id, s.id, True)
+    scheduling.publish(published.organizer.id, published.summit.id)
     db.session.commit()
-    cancelled_sequence = s.sequence
+    cancelled_sequence = public_sequence(s)
     scheduling.set_cancelled(published.organizer.id, published.summit.id, s.id, False)
     db.session.commit()
-    assert s.sequence == cancelled_sequence + 1  # calendars drop the cancelled copy
     room = client.get("/diablo/rooms/winchester").text
     assert "Swift auth middleware" not in room[room.index('<ol class="entries"') :]
-    s.day_id, s.start_slot, s.room_id = published.sessions[0].day_id, 6, s.room_id or 1
+    s.day_id, s.start_slot = published.sessions[0].day_id, 6
     s.room_id = next(r.id for r in published.summit.rooms if r.slug == "bayshore")
     db.session.flush()
+    assert "Swift auth middleware" not in client.get("/diablo/rooms/bayshore").text
     scheduling.publish(published.organizer.id, published.summit.id)
     db.session.commit()
     assert "Swift auth middleware" in client.get("/diablo/rooms/bayshore").text
+    assert public_sequence(s) == cancelled_sequence + 1
 
 
 def test_p1_draft_edits_stay_out_of_public_view_until_published(
@@ -409,19 +419,23 @@ def _save_day(published: Published, day_index: int, **changes: object) -> None:
     summit_service.save_day(published.organizer.id, published.summit.id, day.id, **values)  # type: ignore[arg-type]
 
 
-def test_p1_a_new_day_timetable_moves_published_sessions_and_says_so(
+def test_p1_a_new_day_timetable_moves_published_sessions_on_publish_and_says_so(
     client: FlaskClient, published: Published
 ) -> None:
-    sequences = {s.id: s.sequence for s in published.sessions}
+    sequences = {s.id: public_sequence(s) for s in published.sessions}
     talk_sequence = published.talk.sequence
     _save_day(published, 0, first_slot=time(9, 30))
     db.session.commit()
-    first_day = [
-        s for s in published.sessions if s.published_day_id == published.summit.design_days[0].id
-    ]
-    assert all(s.sequence == sequences[s.id] + 1 for s in first_day)
-    assert all(s.sequence == sequences[s.id] for s in published.sessions if s not in first_day)
-    assert published.talk.sequence == talk_sequence + 1  # the lightning window moved too
+    first_day = [s for s in published.sessions if s.day_id == published.summit.design_days[0].id]
+    assert published.talk.sequence == talk_sequence + 1  # the lightning window moved at once
+    page = client.get(f"/diablo/sessions/{published.sessions[0].id}").text
+    assert "Wednesday 27 April, 09:00" in page  # P4: the release keeps its times
+    scheduling.publish(published.organizer.id, published.summit.id)
+    db.session.commit()
+    assert all(public_sequence(s) == sequences[s.id] + 1 for s in first_day)
+    assert all(
+        public_sequence(s) == sequences[s.id] for s in published.sessions if s not in first_day
+    )
     mails = db.session.scalars(select(OutboxEmail).where(OutboxEmail.subject.contains("moved")))
     assert published.leads[0].email in {m.to_addr for m in mails}
     page = client.get(f"/diablo/sessions/{published.sessions[0].id}").text

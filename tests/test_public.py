@@ -26,6 +26,7 @@ from summit.models import (
     User,
 )
 from summit.services.accounts import authenticate
+from tests.factories import public_copy
 
 
 def test_home_shows_dates_venue_events_with_seats_left_and_tracks(
@@ -138,7 +139,7 @@ def test_demo_is_the_diablo_summit_and_is_deterministic(app, runner) -> None:
     assert db.session.scalar(select(func.count()).select_from(Interest)) >= 1000
     # Solved and published, so a newcomer sees a full schedule at once.
     assert diablo.published_at is not None
-    assert all(s.published_day_id is not None and s.published_room_id is not None for s in sessions)
+    assert all(public_copy(s) is not None for s in sessions)
     # The same data every time, and a second load changes nothing.
     first = _digest()
     again = runner.invoke(args=["summit", "demo", "--if-empty"])

@@ -302,7 +302,13 @@ def test_attendee_registers_and_sees_the_outcome_at_once(
     assert "already registered" in again.get_data(as_text=True)
     entry = db.session.scalar(select(Registration).where(Registration.user_id == user.id))
     assert entry is not None
-    client.post(f"/my/registrations/{entry.id}/cancel")
+    # Confirm before acting: the button opens a page; a POST without the confirmation asks.
+    assert "Yes, leave the list" in client.get(f"/my/registrations/{entry.id}/cancel").text
+    asked = client.post(f"/my/registrations/{entry.id}/cancel")
+    assert asked.status_code == 303 and asked.location.endswith(f"/{entry.id}/cancel")
+    db.session.refresh(entry)
+    assert entry.status == RegistrationStatus.WAITLISTED
+    client.post(f"/my/registrations/{entry.id}/cancel", data={"confirm": "y"})
     db.session.refresh(entry)
     assert entry.status == RegistrationStatus.CANCELLED
 
@@ -314,7 +320,8 @@ def test_someone_elses_registration_cannot_be_cancelled(
     attacker = make_user()
     db.session.commit()
     login(client, attacker)
-    response = client.post(f"/my/registrations/{victim.id}/cancel")
+    assert client.get(f"/my/registrations/{victim.id}/cancel").status_code == 404
+    response = client.post(f"/my/registrations/{victim.id}/cancel", data={"confirm": "y"})
     assert response.status_code == 404
     assert "No such registration" in response.get_data(as_text=True)
     db.session.refresh(victim)

@@ -1,7 +1,7 @@
 """accounts: verified addresses, revocable logins; a blueprint quota per summit
 
 Revision ID: a1c0ffee0012
-Revises: 3983329f745b
+Revises: 2fd46658a8dd
 Create Date: 2026-12-01 23:40:00
 
 Existing accounts that have a password are taken as verified (they were made before
@@ -17,7 +17,7 @@ import summit.models.base
 
 
 revision = 'a1c0ffee0012'
-down_revision = '3983329f745b'
+down_revision = '2fd46658a8dd'
 branch_labels = None
 depends_on = None
 

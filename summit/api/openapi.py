@@ -12,6 +12,7 @@ from functools import cache
 from typing import Any
 
 from summit.models import RoomLayout
+from summit.services.changes import ChangeKind
 
 JSON = dict[str, Any]
 
@@ -235,6 +236,41 @@ def _schemas() -> JSON:
             description="Every published entry, in time order.",
         ),
     }
+    side = _nullable(
+        _closed(
+            {
+                "title": STRING,
+                "starts_at": DATE_TIME,
+                "ends_at": DATE_TIME,
+                "room": _nullable(STRING),
+                "lead": _nullable(STRING),
+                "status": {"type": "string", "enum": ["scheduled", "cancelled"]},
+            },
+            description="A session as one release shows it.",
+        )
+    )
+    schemas["Release"] = _closed(
+        {
+            "number": {"type": "integer", "minimum": 1},
+            "published_at": DATE_TIME,
+            "note": STRING,
+            "url": URI,
+            "changes": {
+                "type": "array",
+                "items": _closed(
+                    {
+                        "kind": {"type": "string", "enum": [k.value for k in ChangeKind]},
+                        "session": {"type": "integer", "minimum": 1},
+                        "url": URI,
+                        "before": side,
+                        "after": side,
+                    }
+                ),
+            },
+        },
+        description="A schedule release and what changed since the one before (P4).",
+    )
+    schemas["ReleaseList"] = _list_schema(_ref("Release"), "Every release, newest first.")
     for kind, (name, _) in ENTRY_KINDS.items():
         schemas[name] = _entry_schema(kind)
     return schemas
@@ -262,6 +298,13 @@ def _parameters() -> JSON:
         },
         "session_id": {
             "name": "session_id",
+            "in": "path",
+            "required": True,
+            "schema": {"type": "integer", "minimum": 1},
+            "example": 1,
+        },
+        "number": {
+            "name": "number",
             "in": "path",
             "required": True,
             "schema": {"type": "integer", "minimum": 1},
@@ -386,7 +429,13 @@ SUMMIT_RESOURCES: tuple[tuple[str, str, str, str, tuple[str, ...]], ...] = (
         ("day", *PAGING),
     ),
     ("/social-events", "SocialEvents", "Social events", "SocialEventPage", ("day", *PAGING)),
+    ("/releases", "Releases", "Every schedule release with its changes", "ReleaseList", ()),
+    ("/releases/{number}", "Release", "One schedule release and its changes", "Release", ()),
 )
+
+
+def _path_params(suffix: str) -> tuple[str, ...]:
+    return tuple(name for name in ("session_id", "number") if f"{{{name}}}" in suffix)
 
 
 def _paths() -> JSON:
@@ -427,12 +476,12 @@ def _paths() -> JSON:
         ),
     }
     for suffix, stem, summary, schema, params in SUMMIT_RESOURCES:
-        extra = ("session_id",) if "{session_id}" in suffix else ()
+        extra = _path_params(suffix)
         paths[f"/summits/{{slug}}{suffix}"] = _operation(
             f"get{stem}", summary, schema, tag="summits", params=("slug", *extra, *params)
         )
     for suffix, stem, summary, schema, params in SUMMIT_RESOURCES:
-        extra = ("session_id",) if "{session_id}" in suffix else ()
+        extra = _path_params(suffix)
         short = suffix or "/summit"
         paths[short] = _operation(
             f"getCurrent{stem}",

@@ -12,7 +12,9 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from summit.models import Room, Summit, Track
+from summit.services.changes import Facts
 from summit.services.programme import Entry, EntryKind
+from summit.services.releases import ReleaseChanges
 
 JSON = dict[str, Any]
 
@@ -89,4 +91,40 @@ def entry(e: Entry, s: Summit, zone: ZoneInfo, base: str) -> JSON:
         "modified_at": local_time(e.modified_at, zone),
         "url": f"{base}/{s.slug}/sessions/{e.id}" if is_session else None,
         "api_url": f"{base}/api/v1/summits/{s.slug}/sessions/{e.id}" if is_session else None,
+    }
+
+
+def release(item: ReleaseChanges, summit: Summit, base: str) -> JSON:
+    """A schedule release and what it changed (P4)."""
+    zone = summit.zone
+    r = item.release
+
+    def side(f: Facts | None) -> JSON | None:
+        if f is None:
+            return None
+        room = next((x for x in summit.rooms if x.id == f.room_id), None)
+        return {
+            "title": f.title,
+            "starts_at": local_time(f.starts_at, zone),
+            "ends_at": local_time(f.ends_at, zone),
+            "room": room.name if room else None,
+            "lead": f.lead_name or None,
+            "status": f.status,
+        }
+
+    return {
+        "number": r.number,
+        "published_at": local_time(r.published_at, zone),
+        "note": r.note,
+        "url": f"{base}/api/v1/summits/{summit.slug}/releases/{r.number}",
+        "changes": [
+            {
+                "kind": c.kind.value,
+                "session": c.session_id,
+                "url": f"{base}/{summit.slug}/sessions/{c.session_id}",
+                "before": side(c.before),
+                "after": side(c.after),
+            }
+            for c in item.changes
+        ],
     }

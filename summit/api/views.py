@@ -33,7 +33,7 @@ from werkzeug.exceptions import HTTPException
 from summit.api import openapi, serialize
 from summit.extensions import db
 from summit.models import Room, Summit, Track
-from summit.services import programme, summits
+from summit.services import programme, releases, summits
 from summit.services.programme import Entry, EntryKind
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -304,6 +304,34 @@ def session_detail(session_id: int, slug: str | None = None) -> Response:
     if found is None:
         raise ApiError(404, f"{summit.name} has no published session {session_id}.")
     return _json(serialize.entry(found, summit, summit.zone, _base()))
+
+
+@bp.get("/releases")
+@bp.get("/summits/<slug>/releases")
+def release_list(slug: str | None = None) -> Response:
+    """Every schedule release, newest first, each with what it changed (P4)."""
+    _query(())
+    summit = _summit(slug)
+    log = releases.changelog(summit.id)
+    base = _base()
+    return _json(
+        {
+            "summit": summit.slug,
+            "total": len(log),
+            "items": [serialize.release(item, summit, base) for item in log],
+        }
+    )
+
+
+@bp.get("/releases/<int:number>")
+@bp.get("/summits/<slug>/releases/<int:number>")
+def release_detail(number: int, slug: str | None = None) -> Response:
+    _query(())
+    summit = _summit(slug)
+    found = releases.changelog(summit.id, number) if 0 < number <= 2**31 else []
+    if not found:
+        raise ApiError(404, f"{summit.name} has no schedule release {number}.")
+    return _json(serialize.release(found[0], summit, _base()))
 
 
 @bp.get("/rooms")

@@ -215,11 +215,11 @@ def _schedule(programme: Programme, *, server_name: str, base_url: str, url: str
             )
         )
     minutes = [int((ev.end - ev.start).total_seconds() // 60) for ev in events if ev.end > ev.start]
-    published = summit.published_at
     return _Schedule(
         summit=summit,
         acronym=code,
-        version=published.strftime("%Y-%m-%d %H:%M UTC") if published else "unpublished",
+        # The release number (P4): apps compare it to tell a new schedule.
+        version=str(programme.release) if programme.release else "unpublished",
         base_url=f"{base_url}/{summit.slug}/",
         url=url,
         start=dates[0],

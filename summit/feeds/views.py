@@ -11,7 +11,16 @@ import hashlib
 from collections.abc import Callable
 from typing import Any
 
-from flask import Blueprint, abort, current_app, flash, redirect, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 from sqlalchemy import func, select
 from werkzeug.wrappers import Response
@@ -20,9 +29,6 @@ from summit.exports import frab, ical
 from summit.extensions import db
 from summit.forms import ActionForm
 from summit.models import (
-    Blueprint as BlueprintRow,
-)
-from summit.models import (
     Day,
     DesignSession,
     Event,
@@ -30,7 +36,9 @@ from summit.models import (
     LightningSlot,
     LightningTalk,
     ProgramItem,
+    PublishedSession,
     Room,
+    ScheduleRelease,
     SocialEvent,
     Summit,
     Track,
@@ -52,9 +60,9 @@ MAX_AGE = 300
 def _version(summit: Summit, scope: str, user_id: int | None = None) -> str:
     """An ETag for everything a feed of `summit` shows, without loading the programme.
 
-    One statement of aggregates covers the big tables (sessions, blueprints, lightning talks,
-    the user's stars); the small ones (days, rooms, tracks, programme items, social events)
-    are read whole. People's names are not covered: a renamed lead shows at the next change.
+    One statement of aggregates covers the latest release (which holds every public fact of
+    the sessions), the lightning talks and the user's stars; the small tables (days, rooms,
+    tracks, programme items, social events) are read whole.
     """
     sid = summit.id
     ds = DesignSession
@@ -67,13 +75,10 @@ def _version(summit: Summit, scope: str, user_id: int | None = None) -> str:
         .subquery()
     )
     columns: list[Any] = [
-        select(func.count(ds.id)).where(ds.summit_id == sid).scalar_subquery(),
-        select(func.max(ds.updated_at)).where(ds.summit_id == sid).scalar_subquery(),
-        select(func.max(ds.changed_at)).where(ds.summit_id == sid).scalar_subquery(),
-        select(func.sum(ds.sequence)).where(ds.summit_id == sid).scalar_subquery(),
-        select(func.count(BlueprintRow.id)).where(BlueprintRow.summit_id == sid).scalar_subquery(),
-        select(func.max(BlueprintRow.updated_at))
-        .where(BlueprintRow.summit_id == sid)
+        # The public sessions change only with a new release (P4): draft edits, blueprint
+        # edits and renamed leads reach the feeds through the next release's copy.
+        select(func.max(ScheduleRelease.id))
+        .where(ScheduleRelease.summit_id == sid)
         .scalar_subquery(),
         select(func.count(talks.c.id)).scalar_subquery(),
         select(func.max(talks.c.id)).scalar_subquery(),
@@ -250,12 +255,13 @@ def personal_ics(slug: str, token: str) -> Response:
 def session_ics(slug: str, session_id: int) -> Response:
     """One session, for an "add to calendar" link."""
     summit = summit_or_404(slug)
+    release_id = programme.latest_release_id(summit)
     published = db.session.scalar(
-        select(DesignSession.published_day_id).where(
-            DesignSession.id == session_id, DesignSession.summit_id == summit.id
+        select(PublishedSession.id).where(
+            PublishedSession.release_id == release_id, PublishedSession.session_id == session_id
         )
     )
-    if published is None:
+    if release_id is None or published is None:
         abort(404, "No such session in the published schedule.")
 
     def build() -> bytes:
@@ -313,12 +319,26 @@ def _frab_answer(slug: str, ext: str, build: Callable[..., bytes], media_type: s
 # --- the personal feed's secret -------------------------------------------------------
 
 
+@bp.get("/my/calendar-token")
+@login_required
+def confirm_new_token() -> str:
+    """Ask before retiring the personal feed's address: a page, so it works without JS."""
+    return render_template(
+        "feeds/confirm_new_token.html",
+        form=ActionForm(),
+        next=safe_next(request.args.get("next")) or "",
+    )
+
+
 @bp.post("/my/calendar-token")
 @login_required
 def new_token() -> Response:
     """A new secret address for the personal feed; the old one stops working at once."""
     if not ActionForm().validate_on_submit():
         abort(400, "The form was stale; reload and try again.")
+    if request.form.get("confirm") != "y":  # nothing happens before the person confirms
+        wanted = safe_next(request.form.get("next"))
+        return redirect(url_for("feeds.confirm_new_token", next=wanted), 303)
     accounts.regenerate_feed_token(current_user.id)
     db.session.commit()
     flash(

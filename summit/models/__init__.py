@@ -6,6 +6,7 @@ from summit.models.lightning import LightningSlot, LightningTalk
 from summit.models.outbox import AuditEntry, MailStatus, OutboxEmail
 from summit.models.people import ClaimStatus, PriorityClass, User, new_token
 from summit.models.registration import LIVE_STATUSES, Registration, RegistrationStatus
+from summit.models.release import PublishedSession, PublishedStatus, ScheduleRelease
 from summit.models.session import (
     Blueprint,
     BlueprintStatus,
@@ -49,10 +50,13 @@ __all__ = [
     "OutboxEmail",
     "PriorityClass",
     "ProgramItem",
+    "PublishedSession",
+    "PublishedStatus",
     "Registration",
     "RegistrationStatus",
     "Room",
     "RoomLayout",
+    "ScheduleRelease",
     "SeatPolicy",
     "SessionStatus",
     "SocialEvent",

@@ -35,10 +35,10 @@ class SessionStatus(StrEnum):
 
 
 class DesignSession(Base):
-    """A fishbowl session of the Design Summit, with its (draft) placement.
+    """A fishbowl session of the Design Summit: the organizers' draft.
 
-    `day_id`/`start_slot`/`room_id` are the draft placement; the `published_*`
-    columns keep what the public sees, so a re-publish can tell what moved (P1).
+    What the public sees is a copy in the latest schedule release (`published_session`,
+    P4); nothing here is public until it is published.
     """
 
     __tablename__ = "design_session"
@@ -65,22 +65,8 @@ class DesignSession(Base):
     start_slot: Mapped[int | None] = mapped_column(Integer)
     room_id: Mapped[int | None] = mapped_column(ForeignKey("room.id", ondelete="SET NULL"))
     locked: Mapped[bool] = mapped_column(Boolean, default=False)
-    published_day_id: Mapped[int | None] = mapped_column(ForeignKey("day.id", ondelete="SET NULL"))
-    published_start_slot: Mapped[int | None] = mapped_column(Integer)
-    published_room_id: Mapped[int | None] = mapped_column(
-        ForeignKey("room.id", ondelete="SET NULL")
-    )
-    published_title: Mapped[str | None] = mapped_column(String(120))
-    # The rest of what the public grid depends on, so a draft edit never shows before publishing.
-    published_length_slots: Mapped[int | None] = mapped_column(Integer)
-    published_track_id: Mapped[int | None] = mapped_column(
-        ForeignKey("track.id", ondelete="SET NULL")
-    )
-    # iCalendar SEQUENCE: raised whenever a published time, room or title changes.
-    sequence: Mapped[int] = mapped_column(Integer, default=0)
-    # When the public version last changed (published, moved, renamed, cancelled): the
-    # calendars' LAST-MODIFIED, which draft edits must not touch.
-    changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # A hand move pins the session: a re-solve keeps it where the organizer put it.
+    pinned: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 

@@ -3,18 +3,22 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import date, timedelta
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, abort, current_app, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from summit import clock
+from summit.exports import atom
 from summit.extensions import db
 from summit.forms import ActionForm
 from summit.models import Room, Summit, Track, User
 from summit.programme.grid import day_grid
 from summit.services import programme as prog
+from summit.services import releases
+from summit.services.changes import KINDS, Change, ChangeKind
 from summit.services.programme import Entry, EntryKind, Programme
 from summit.web import login_required, summit_or_404
 
@@ -135,8 +139,15 @@ def lead_page(slug: str, user_id: int) -> Page:
     person = db.session.get(User, user_id)
     if person is None or not entries:
         abort(404, "Nobody by that number leads a session or gives a talk here.")
+    # The name the release shows for their sessions (P4); a lightning speaker's own name.
+    name = next((e.people for e in entries if e.kind is EntryKind.SESSION), person.name)
     return render_template(
-        "programme/lead.html", summit=summit, programme=programme, person=person, entries=entries
+        "programme/lead.html",
+        summit=summit,
+        programme=programme,
+        person=person,
+        name=name,
+        entries=entries,
     )
 
 
@@ -175,3 +186,61 @@ def my_schedule(slug: str) -> Page:
         clashes=prog.clashing(mine),
         form=ActionForm(formdata=None),
     )
+
+
+CHANGE_WORDS = {
+    ChangeKind.NEW: "New",
+    ChangeKind.MOVED: "Moved",
+    ChangeKind.RETITLED: "Retitled",
+    ChangeKind.LEAD_CHANGED: "Lead changed",
+    ChangeKind.CANCELLED: "Cancelled",
+    ChangeKind.RESTORED: "Restored",
+    ChangeKind.DETAILS: "Details changed",
+}
+
+
+def describe(summit: Summit, c: Change) -> str:
+    """One change in words, for the changelog page and its feed."""
+    label = CHANGE_WORDS[c.kind]
+    after, before = c.after, c.before
+    if c.kind is ChangeKind.MOVED and before is not None:
+        detail = f"from {releases.where(summit, before)} to {releases.where(summit, after)}"
+    elif c.kind is ChangeKind.RETITLED and before is not None:
+        detail = f"was “{before.title}”"
+    elif c.kind is ChangeKind.LEAD_CHANGED and before is not None:
+        detail = f"{before.lead_name or 'nobody'} → {after.lead_name or 'nobody'}"
+    else:
+        detail = releases.where(summit, after)
+    return f"{label}: “{after.title}”, {detail}"
+
+
+@bp.get("/<slug>/changes")
+def changes(slug: str) -> Page:
+    """Every release, newest first, with what it changed (P4)."""
+    summit = summit_or_404(slug)
+    log = releases.changelog(summit.id)
+    return render_template(
+        "programme/changes.html",
+        summit=summit,
+        log=log,
+        kinds=KINDS,
+        words=CHANGE_WORDS,
+        describe=describe,
+    )
+
+
+@bp.get("/<slug>/changes.atom")
+def changes_atom(slug: str) -> Response:
+    summit = summit_or_404(slug)
+    log = releases.changelog(summit.id)
+    body = atom.changes_feed(
+        summit,
+        log,
+        page_url=url_for("programme.changes", slug=summit.slug, _external=True),
+        feed_url=url_for("programme.changes_atom", slug=summit.slug, _external=True),
+        describe=lambda item: [describe(summit, c) for c in item.changes],
+    )
+    response = current_app.response_class(body, mimetype="application/atom+xml")
+    response.set_etag(hashlib.blake2b(body, digest_size=16).hexdigest())
+    response.headers["Cache-Control"] = "public, max-age=300"
+    return response.make_conditional(request)

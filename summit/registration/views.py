@@ -110,11 +110,27 @@ def _mine_page(status: int = 200) -> Page:
     ), status
 
 
+@bp.get("/my/registrations/<int:registration_id>/cancel")
+@login_required
+def confirm_cancel(registration_id: int) -> Page:
+    """Ask before cancelling a seat or leaving the list: a page, so it works without JS."""
+    registration = db.session.get(Registration, registration_id)
+    if registration is None or registration.user_id != current_user.id:
+        abort(404, "No such registration of yours.")
+    return render_template(
+        "registration/confirm_cancel.html", registration=registration, form=ActionForm()
+    )
+
+
 @bp.post("/my/registrations/<int:registration_id>/cancel")
 @login_required
 def cancel(registration_id: int) -> Page:
     if not ActionForm().validate_on_submit():
         abort(400, "The form was stale; reload and try again.")
+    if request.form.get("confirm") != "y":  # nothing happens before the person confirms
+        return redirect(
+            url_for("registration.confirm_cancel", registration_id=registration_id), 303
+        )
     try:
         registration = reg.cancel(current_user.id, registration_id)
         db.session.commit()

@@ -1,7 +1,7 @@
 """Scheduling forms: field shape only."""
 
-from wtforms import BooleanField, IntegerField, SelectField
-from wtforms.validators import InputRequired, NumberRange
+from wtforms import BooleanField, IntegerField, SelectField, StringField
+from wtforms.validators import InputRequired, Length, NumberRange
 
 from summit.forms import BaseForm
 
@@ -24,3 +24,15 @@ class MoveForm(BaseForm):
 
 class LockForm(BaseForm):
     locked = BooleanField("Locked")
+
+
+class PinForm(BaseForm):
+    pinned = BooleanField("Pinned")
+
+
+class PublishForm(BaseForm):
+    """The review the organizer confirms: the last release and the draft they saw."""
+
+    base = IntegerField("Last release", validators=[InputRequired(), NumberRange(0)])
+    digest = StringField("Draft", validators=[InputRequired(), Length(max=64)])
+    note = StringField("Note for the changelog (optional)", validators=[Length(max=500)])

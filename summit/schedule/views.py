@@ -3,9 +3,10 @@ re-solve and publish (S5, P1)."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
@@ -15,8 +16,9 @@ from summit.choices import choices
 from summit.extensions import db
 from summit.forms import ActionForm
 from summit.models import Job, JobStatus, Summit
-from summit.schedule.forms import LockForm, MoveForm, SolveForm
+from summit.schedule.forms import LockForm, MoveForm, PinForm, PublishForm, SolveForm
 from summit.services import scheduling
+from summit.services.changes import KINDS, ChangeKind
 from summit.services.errors import DomainError, NotFound
 from summit.web import organizer_required
 
@@ -24,14 +26,27 @@ bp = Blueprint("schedule", __name__, url_prefix="/organizer/summits/<int:summit_
 
 Page = Response | str | tuple[str, int]
 
+CHANGE_LABELS = {
+    ChangeKind.NEW: "New",
+    ChangeKind.MOVED: "Moved",
+    ChangeKind.RETITLED: "Retitled",
+    ChangeKind.LEAD_CHANGED: "Lead changed",
+    ChangeKind.CANCELLED: "Cancelled",
+    ChangeKind.RESTORED: "Restored",
+    ChangeKind.DETAILS: "Other details (description, track, blueprints)",
+}
 
-def _grid(ctx: scheduling.Context) -> list[dict[str, Any]]:
-    """Per day: its slots, and for each (room, slot) the session that starts there."""
+
+def _grid(ctx: scheduling.Context, only: set[int] | None = None) -> list[dict[str, Any]]:
+    """Per day: its slots, and for each (room, slot) the session that starts there; with
+    `only`, just those sessions (the draft's changes)."""
     days = []
     for day in ctx.days:
         cells: dict[tuple[int, int], Any] = {}
         covered: set[tuple[int, int]] = set()
         for s in ctx.sessions:
+            if only is not None and s.id not in only:
+                continue
             if s.day_id == day.id and s.start_slot is not None and s.room_id is not None:
                 cells[(s.room_id, s.start_slot)] = s
                 covered.update((s.room_id, s.start_slot + k) for k in range(1, s.length_slots))
@@ -64,11 +79,25 @@ def _page(summit_id: int, status: int = 200, move_form: MoveForm | None = None) 
         what = ", ".join(x for x in ("same track" if c.same_track else "", people) if x)
         marks.setdefault(c.a.id, []).append(f"{what} with “{c.b.title}”")
         marks.setdefault(c.b.id, []).append(f"{what} with “{c.a.title}”")
+    changed = scheduling.draft_changes(ctx)
+    moved_by_solve: list[dict[str, Any]] = []
+    if job is not None and job.status == JobStatus.DONE and job.result:
+        try:
+            moved_by_solve = list(json.loads(job.result).get("moved", []))
+        except (ValueError, AttributeError):
+            moved_by_solve = []
+    changes_only = request.args.get("changes") == "1"
     return render_template(
         "schedule/page.html",
         summit=ctx.summit,
         ctx=ctx,
-        grid=_grid(ctx),
+        grid=_grid(ctx, set(changed) if changes_only else None),
+        changed=changed,
+        moved_by_solve=moved_by_solve,
+        changes_only=changes_only,
+        labels=CHANGE_LABELS,
+        where=scheduling.where,
+        pin_form=PinForm(formdata=None),
         job=job,
         solve_form=SolveForm(formdata=None),
         move_form=form,
@@ -165,20 +194,79 @@ def move(summit_id: int) -> Page:
     return redirect(url_for("schedule.page", summit_id=summit_id))
 
 
+@bp.get("/review")
+@organizer_required
+def review(summit_id: int) -> Page:
+    """Review changes (P4): what publishing now would change, with the people each change
+    affects and the mails that will go. Nothing is published from here without a confirm."""
+    db.get_or_404(Summit, summit_id, description="No such summit.")
+    try:
+        reviewed = scheduling.review(summit_id)
+    except DomainError as error:
+        return _refuse(summit_id, error)
+    form = PublishForm(formdata=None, base=reviewed.base, digest=reviewed.digest)
+    return _review_page(reviewed, form)
+
+
+def _review_page(reviewed: scheduling.Review, form: PublishForm, status: int = 200) -> Page:
+    return render_template(
+        "schedule/review.html",
+        summit=reviewed.summit,
+        review=reviewed,
+        groups=[(kind, reviewed.of_kind(kind)) for kind in KINDS],
+        labels=CHANGE_LABELS,
+        where=scheduling.where,
+        form=form,
+    ), status
+
+
 @bp.post("/publish")
 @organizer_required
 def publish(summit_id: int) -> Page:
-    if not ActionForm().validate_on_submit():
+    """Publish exactly the changes the organizer reviewed: 409 when the last release or the
+    draft changed since (A5)."""
+    db.get_or_404(Summit, summit_id, description="No such summit.")
+    form = PublishForm()
+    if not form.validate_on_submit():
+        flash("Review the changes, then confirm to publish.", "error")
+        return redirect(url_for("schedule.review", summit_id=summit_id))
+    try:
+        changed = scheduling.publish(
+            current_user.id,
+            summit_id,
+            base=form.base.data,
+            digest=form.digest.data,
+            note=form.note.data or "",
+        )
+        db.session.commit()
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        try:
+            reviewed = scheduling.review(summit_id)
+        except DomainError:
+            return _page(summit_id, error.status)
+        fresh = PublishForm(formdata=None, base=reviewed.base, digest=reviewed.digest)
+        return _review_page(reviewed, fresh, error.status)
+    flash(
+        f"Published. {changed} published sessions changed; their leads and the people who "
+        "starred them are told.",
+        "success",
+    )
+    return redirect(url_for("schedule.page", summit_id=summit_id))
+
+
+@bp.post("/sessions/<int:session_id>/pin")
+@organizer_required
+def pin(summit_id: int, session_id: int) -> Page:
+    form = PinForm()
+    if not form.validate_on_submit():
         flash("The form was stale; reload and try again.", "error")
         return _page(summit_id, 400)
     try:
-        changed = scheduling.publish(current_user.id, summit_id)
+        session = scheduling.set_pin(current_user.id, summit_id, session_id, bool(form.pinned.data))
         db.session.commit()
     except DomainError as error:
         return _refuse(summit_id, error)
-    flash(
-        f"Published. {changed} sessions changed since the last publication; their leads "
-        "and the people who starred them are told.",
-        "success",
-    )
+    flash(f"“{session.title}” {'pinned' if session.pinned else 'unpinned'}.", "success")
     return redirect(url_for("schedule.page", summit_id=summit_id))

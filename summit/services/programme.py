@@ -8,12 +8,13 @@ this, so they all agree on what is public. Organizers can load the draft instead
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from enum import StrEnum
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from summit.extensions import db
@@ -26,13 +27,17 @@ from summit.models import (
     LightningSlot,
     LightningTalk,
     ProgramItem,
+    PublishedSession,
+    PublishedStatus,
     Room,
+    ScheduleRelease,
     SessionStatus,
     SocialEvent,
     Summit,
     Track,
     User,
 )
+from summit.models.release import decode_blueprints
 from summit.services import blueprints
 
 
@@ -101,6 +106,7 @@ class Programme:
     days: list[Day]  # Design Summit days, in order
     entries: list[Entry]  # in time order
     draft: bool = False
+    release: int = 0  # the number of the release shown, 0 before the first (P4)
 
     def of_kind(self, kind: EntryKind) -> list[Entry]:
         return [e for e in self.entries if e.kind is kind]
@@ -124,15 +130,21 @@ class Programme:
 
 
 def session_entries(
-    summit: Summit, session_id: int, *, with_draft: bool = False
+    summit: Summit, session_id: int, *, with_draft: bool = False, with_cancelled: bool = False
 ) -> tuple[Entry | None, Entry | None]:
-    """One session's public place and (for organizers) its draft place, without loading
-    the whole programme."""
+    """One session as the latest release shows it and (for organizers) its draft place,
+    without loading the whole programme."""
     days, rooms, tracks = _places(summit)
 
     def one(draft: bool) -> Entry | None:
         found = _sessions(
-            summit, days, rooms, tracks, draft=draft, with_cancelled=False, only=session_id
+            summit,
+            days,
+            rooms,
+            tracks,
+            draft=draft,
+            with_cancelled=with_cancelled,
+            only=session_id,
         )
         return found[0] if found else None
 
@@ -160,7 +172,8 @@ def load(summit: Summit, *, draft: bool = False, with_cancelled: bool = False) -
     entries += _lightning_talks(summit, days)
     entries += _social_events(summit)
     entries.sort(key=lambda e: (e.starts_at, e.place, e.title, e.id))
-    return Programme(summit, rooms, tracks, days, entries, draft)
+    number = 0 if draft else latest_release_number(summit)
+    return Programme(summit, rooms, tracks, days, entries, draft, number)
 
 
 def design_days(summit: Summit) -> list[Day]:
@@ -186,15 +199,13 @@ def _sessions(
     with_cancelled: bool,
     only: int | None = None,
 ) -> list[Entry]:
-    query = select(DesignSession).where(DesignSession.summit_id == summit.id)
+    if not draft:
+        return _published(summit, days, rooms, tracks, with_cancelled=with_cancelled, only=only)
+    query = select(DesignSession).where(
+        DesignSession.summit_id == summit.id, DesignSession.status == SessionStatus.ACTIVE
+    )
     if only is not None:
         query = query.where(DesignSession.id == only)
-    if draft:
-        query = query.where(DesignSession.status == SessionStatus.ACTIVE)
-    else:
-        query = query.where(DesignSession.published_day_id.is_not(None))
-        if not with_cancelled:
-            query = query.where(DesignSession.status == SessionStatus.ACTIVE)
     sessions = list(db.session.scalars(query))
     leads = _names({s.lead_id for s in sessions if s.lead_id})
     linked = _blueprints(summit, only) if sessions else {}
@@ -205,43 +216,128 @@ def _sessions(
     base_url = _base_url()
     out = []
     for s in sessions:
-        if draft:
-            day_id, slot, room_id, title = s.day_id, s.start_slot, s.room_id, s.title
-            length, track_id = s.length_slots, s.track_id
-        else:
-            day_id, slot = s.published_day_id, s.published_start_slot
-            room_id, title = s.published_room_id, s.published_title or s.title
-            length = s.published_length_slots or s.length_slots
-            track_id = s.published_track_id or s.track_id
-        day = day_by_id.get(day_id) if day_id is not None else None
+        day = day_by_id.get(s.day_id) if s.day_id is not None else None
         grid = grids[day.id] if day is not None else []
-        if day is None or slot is None or not 0 <= slot < len(grid) or room_id is None:
-            continue  # not placed (draft) or its day was removed since
-        last = grid[min(slot + length - 1, len(grid) - 1)]
-        room = room_by_id.get(room_id)
+        slot = s.start_slot
+        if day is None or slot is None or not 0 <= slot < len(grid) or s.room_id is None:
+            continue  # not placed, or its day was removed since
+        last = grid[min(slot + s.length_slots - 1, len(grid) - 1)]
+        room = room_by_id.get(s.room_id)
         out.append(
             Entry(
                 EntryKind.SESSION,
                 s.id,
-                title,
+                s.title,
                 grid[slot].starts_at.astimezone(UTC),
                 last.ends_at.astimezone(UTC),
                 room.name if room else "",
                 room=room,
-                track=track_by_id.get(track_id),
+                track=track_by_id.get(s.track_id),
                 day=day,
                 start_slot=slot,
-                length_slots=length,
+                length_slots=s.length_slots,
                 people=leads.get(s.lead_id or 0, ""),
                 person_id=s.lead_id,
                 description=s.description,
-                blueprints=tuple(
-                    LinkedBlueprint(b_id, b_title, f"{base_url}/{summit.slug}/blueprints/{b_id}")
-                    for b_id, b_title in linked.get(s.id, [])
-                ),
-                cancelled=s.status == SessionStatus.CANCELLED,
-                sequence=s.sequence,
-                modified_at=s.changed_at or s.updated_at,
+                blueprints=_links(summit, base_url, linked.get(s.id, [])),
+                modified_at=s.updated_at,
+            )
+        )
+    return out
+
+
+def _links(
+    summit: Summit, base_url: str, pairs: Iterable[tuple[int, str]]
+) -> tuple[LinkedBlueprint, ...]:
+    return tuple(
+        LinkedBlueprint(b_id, b_title, f"{base_url}/{summit.slug}/blueprints/{b_id}")
+        for b_id, b_title in pairs
+    )
+
+
+def latest_release_number(summit: Summit) -> int:
+    found = db.session.scalar(
+        select(func.max(ScheduleRelease.number)).where(ScheduleRelease.summit_id == summit.id)
+    )
+    return int(found or 0)
+
+
+def latest_release_id(summit: Summit) -> int | None:
+    return db.session.scalar(
+        select(ScheduleRelease.id)
+        .where(ScheduleRelease.summit_id == summit.id)
+        .order_by(ScheduleRelease.number.desc())
+        .limit(1)
+    )
+
+
+def _published(
+    summit: Summit,
+    days: list[Day],
+    rooms: list[Room],
+    tracks: list[Track],
+    *,
+    with_cancelled: bool,
+    only: int | None,
+    release_id: int | None = None,
+) -> list[Entry]:
+    """The sessions of a release (the latest by default): every fact from its copy (P4)."""
+    release_id = release_id if release_id is not None else latest_release_id(summit)
+    if release_id is None:
+        return []
+    ps = PublishedSession
+    # Plain rows, not ORM objects: the grid reads hundreds of them on every request.
+    query = select(
+        ps.session_id,
+        ps.title,
+        ps.starts_at,
+        ps.ends_at,
+        ps.room_id,
+        ps.track_id,
+        ps.day_id,
+        ps.start_slot,
+        ps.length_slots,
+        ps.lead_name,
+        ps.lead_id,
+        ps.description,
+        ps.blueprints,
+        ps.status,
+        ps.sequence,
+        ps.changed_at,
+    ).where(ps.release_id == release_id)
+    if only is not None:
+        query = query.where(ps.session_id == only)
+    if not with_cancelled:
+        query = query.where(ps.status == PublishedStatus.SCHEDULED)
+    day_by_id = {d.id: d for d in days}
+    room_by_id = {r.id: r for r in rooms}
+    track_by_id = {t.id: t for t in tracks}
+    base_url = _base_url()
+    out = []
+    for p in db.session.execute(query):
+        room = room_by_id.get(p.room_id) if p.room_id is not None else None
+        out.append(
+            Entry(
+                EntryKind.SESSION,
+                p.session_id,
+                p.title,
+                p.starts_at,
+                p.ends_at,
+                room.name if room else "",
+                room=room,
+                track=track_by_id.get(p.track_id) if p.track_id is not None else None,
+                day=day_by_id.get(p.day_id) if p.day_id is not None else None,
+                start_slot=p.start_slot,
+                length_slots=p.length_slots,
+                people=p.lead_name,
+                person_id=p.lead_id,
+                description=p.description,
+                blueprints=_links(summit, base_url, decode_blueprints(p.blueprints))
+                if p.blueprints != "[]"
+                else (),
+                cancelled=p.status == PublishedStatus.CANCELLED,
+                sequence=p.sequence,
+                modified_at=p.changed_at,
             )
         )
     return out

@@ -1,11 +1,12 @@
 """The only adapter between the database and the scheduler library, in both directions (S5).
 
 Draft placement lives in design_session.day_id/start_slot/room_id; the public sees the
-published_* copy (P1). Ids in the problem are the rows' ids as strings.
+latest schedule release (P4). Ids in the problem are the rows' ids as strings.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -20,13 +21,15 @@ from summit.models import (
     Day,
     DesignSession,
     Interest,
+    PublishedSession,
+    PublishedStatus,
     SessionStatus,
     Summit,
     User,
     WindowPart,
-    utcnow,
 )
-from summit.services import audit
+from summit.services import audit, releases
+from summit.services.changes import Change, ChangeKind, Facts, diff
 from summit.services.errors import Conflict, Invalid, NotFound
 from summit.services.outbox import queue_mails
 
@@ -122,9 +125,15 @@ def to_problem(ctx: Context, *, with_previous: bool = False) -> Problem:
                 windows,
             )
         )
-    locked = tuple(_placement(ctx, s) for s in ctx.sessions if s.locked and _placed(s))
+    # A pinned session (moved by hand) is a lock for the solver until it is unpinned.
+    locked = tuple(
+        _placement(ctx, s) for s in ctx.sessions if (s.locked or s.pinned) and _placed(s)
+    )
+    published = _published_places(ctx) if with_previous else {}
     previous = tuple(
-        _previous(ctx, s) for s in ctx.sessions if with_previous and (_published(s) or _placed(s))
+        _previous(ctx, s, published)
+        for s in ctx.sessions
+        if with_previous and (s.id in published or _placed(s))
     )
     people = tuple(sched.Person(pid, name) for pid, name in sorted(leads.items()))
     return Problem(
@@ -141,19 +150,21 @@ def to_problem(ctx: Context, *, with_previous: bool = False) -> Problem:
     )
 
 
-def _published(s: DesignSession) -> bool:
-    return s.published_day_id is not None and s.published_room_id is not None
+def _published_places(ctx: Context) -> dict[int, PublishedSession]:
+    """The latest release's copy of each session still scheduled there."""
+    release = releases.latest(ctx.summit.id)
+    return {
+        r.session_id: r
+        for r in releases.rows(release)
+        if r.status == PublishedStatus.SCHEDULED and r.day_id is not None and r.room_id
+    }
 
 
-def _previous(ctx: Context, s: DesignSession) -> Placement:
+def _previous(ctx: Context, s: DesignSession, published: dict[int, PublishedSession]) -> Placement:
     """Where a re-solve should leave a session: its published place, else its draft one."""
-    if _published(s):
-        return Placement(
-            str(s.id),
-            str(s.published_room_id),
-            ctx.day_index(s.published_day_id) or 0,
-            s.published_start_slot or 0,
-        )
+    p = published.get(s.id)
+    if p is not None and ctx.day_index(p.day_id) is not None:
+        return Placement(str(s.id), str(p.room_id), ctx.day_index(p.day_id) or 0, p.start_slot)
     return _placement(ctx, s)
 
 
@@ -202,6 +213,21 @@ def set_lock(actor_id: int, summit_id: int, session_id: int, locked: bool) -> De
     return session
 
 
+def set_pin(actor_id: int, summit_id: int, session_id: int, pinned: bool) -> DesignSession:
+    """Pin a session where it is (a re-solve keeps it), or let the solver move it again."""
+    ctx = load(summit_id)
+    session = _session(ctx, session_id)
+    if pinned and not _placed(session):
+        raise Conflict("Place the session before pinning it.")
+    session.pinned = pinned
+    audit.record(
+        actor_id,
+        "schedule.pin" if pinned else "schedule.unpin",
+        f"session:{session.id} {session.title}",
+    )
+    return session
+
+
 def move(
     actor_id: int, summit_id: int, session_id: int, *, day_id: int, slot: int, room_id: int
 ) -> DesignSession:
@@ -225,6 +251,7 @@ def move(
     if caused:
         raise Conflict("That move breaks a rule: " + _words(ctx, "; ".join(caused)))
     session.day_id, session.start_slot, session.room_id = day_id, slot, room_id
+    session.pinned = True  # a re-solve keeps a hand move until it is unpinned
     audit.record(
         actor_id,
         "schedule.move",
@@ -244,15 +271,46 @@ def _words(ctx: Context, text: str) -> str:
     return text
 
 
-def record_result(actor_id: int | None, summit_id: int, result: Result) -> None:
+@dataclass(frozen=True)
+class Moved:
+    """A session a solve moved in the draft, from → to, in words."""
+
+    session_id: int
+    title: str
+    before: str
+    after: str
+
+
+def _place_words(ctx: Context, day_id: int | None, slot: int | None, room_id: int | None) -> str:
+    day = next((d for d in ctx.days if d.id == day_id), None)
+    room = next((r for r in ctx.summit.rooms if r.id == room_id), None)
+    if day is None or slot is None or room is None or not 0 <= slot < len(day.slots):
+        return "no place"
+    return f"{day.slots[slot].starts_at:%A %d %B, %H:%M}, {room.name}"
+
+
+def record_result(actor_id: int | None, summit_id: int, result: Result) -> list[Moved]:
+    """Write a solve's placements as the draft; returns the sessions it moved."""
     ctx = load(summit_id)
+    before = {s.id: (s.day_id, s.start_slot, s.room_id) for s in ctx.sessions}
     apply(ctx, result.assignments)
+    moved = [
+        Moved(
+            s.id,
+            s.title,
+            _place_words(ctx, *before[s.id]),
+            _place_words(ctx, s.day_id, s.start_slot, s.room_id),
+        )
+        for s in ctx.sessions
+        if before[s.id] != (s.day_id, s.start_slot, s.room_id) and before[s.id][0] is not None
+    ]
     audit.record(
         actor_id,
         "schedule.solve",
         f"summit:{ctx.summit.slug}",
-        f"{result.status.value}, objective {result.objective}",
+        f"{result.status.value}, objective {result.objective}, {len(moved)} moved",
     )
+    return moved
 
 
 @dataclass(frozen=True)
@@ -303,10 +361,26 @@ def goals(ctx: Context, problem: Problem) -> sched.Goals | None:
     return score(problem, placements)
 
 
-def publish(actor_id: int | None, summit_id: int) -> int:
-    """P1: the draft becomes public. A published session whose time, room or title changes
-    gets SEQUENCE + 1 and a mail to its lead and to the people who starred it. Returns the
-    number of sessions that changed."""
+@dataclass(frozen=True)
+class Review:
+    """What publishing now would change (P4): the diff between the last release and the
+    draft, the people each changed session affects, and the mails that would go."""
+
+    summit: Summit
+    base: int  # the number of the last release, 0 before the first
+    digest: str  # the draft reviewed: publishing refuses when it changed since
+    last: dict[int, Facts]
+    draft: dict[int, Facts]
+    changes: list[Change]
+    people: dict[int, list[User]]  # session id → its lead(s) and the people who starred it
+    mails: list[Mail]
+
+    def of_kind(self, kind: ChangeKind) -> list[Change]:
+        return [c for c in self.changes if c.kind is kind]
+
+
+def review(summit_id: int) -> Review:
+    """The changes the next publication would make; refuses a draft that cannot go out."""
     ctx = load(summit_id)
     problem = to_problem(ctx)
     placements = draft(ctx)
@@ -315,95 +389,174 @@ def publish(actor_id: int | None, summit_id: int) -> int:
     errors = check(problem, placements)
     if errors:
         raise Conflict("The draft breaks rules: " + _words(ctx, "; ".join(errors[:3])))
-    changed = 0
-    for s in ctx.sessions:
-        # Time and place first: a change there is a move; the rest (title, track) a rename.
-        before = (
-            s.published_day_id,
-            s.published_start_slot,
-            s.published_length_slots,
-            s.published_room_id,
-            s.published_title,
-            s.published_track_id,
+    last_release = releases.latest(summit_id)
+    last = releases.snapshot(last_release)
+    snapshot = releases.draft_snapshot(ctx.summit)
+    changes = diff(last, snapshot)
+    people = affected_people(changes)
+    digest = hashlib.blake2b(
+        repr((sorted(last.items()), sorted(snapshot.items()))).encode(), digest_size=12
+    ).hexdigest()
+    return Review(
+        ctx.summit,
+        last_release.number if last_release else 0,
+        digest,
+        last,
+        snapshot,
+        changes,
+        people,
+        mail_schedule_changes(ctx.summit, changes, people, send=False),
+    )
+
+
+def draft_changes(ctx: Context) -> dict[int, list[Change]]:
+    """For the draft grid: each session's changes since the last release, by session."""
+    last = releases.snapshot(releases.latest(ctx.summit.id))
+    out: dict[int, list[Change]] = {}
+    for c in diff(last, releases.draft_snapshot(ctx.summit)):
+        out.setdefault(c.session_id, []).append(c)
+    return out
+
+
+def affected_people(changes: list[Change]) -> dict[int, list[User]]:
+    """For each changed session: its lead, before and after, and the people who starred it."""
+    ids = {c.session_id for c in changes}
+    if not ids:
+        return {}
+    wanted: defaultdict[int, set[int]] = defaultdict(set)
+    for c in changes:
+        for f in (c.before, c.after):
+            if f is not None and f.lead_id:
+                wanted[c.session_id].add(f.lead_id)
+    for session_id, user_id in db.session.execute(
+        select(Interest.session_id, Interest.user_id).where(Interest.session_id.in_(ids))
+    ):
+        wanted[session_id].add(user_id)
+    every = set().union(*wanted.values()) if wanted else set()
+    users = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(every)))}
+    return {
+        sid: sorted((users[u] for u in people if u in users), key=lambda u: (u.name, u.id))
+        for sid, people in wanted.items()
+    }
+
+
+def publish(
+    actor_id: int | None,
+    summit_id: int,
+    *,
+    base: int | None = None,
+    digest: str | None = None,
+    note: str = "",
+) -> int:
+    """P4: freeze the draft into the next release. `base` and `digest` come from the review
+    the organizer confirmed; publishing refuses (409) when the last release or the draft
+    changed since. The changes' mails go out in the same transaction (P1). Returns the
+    number of already-public sessions that changed."""
+    reviewed = review(summit_id)
+    if base is not None and base != reviewed.base:
+        raise Conflict(
+            f"Release {reviewed.base} was published since you reviewed the changes: "
+            "review them again."
         )
-        after = (s.day_id, s.start_slot, s.length_slots, s.room_id, s.title, s.track_id)
-        if before == after:
-            continue
-        was_public = s.published_day_id is not None
-        s.published_day_id, s.published_start_slot = s.day_id, s.start_slot
-        s.published_length_slots, s.published_room_id = s.length_slots, s.room_id
-        s.published_title, s.published_track_id = s.title, s.track_id
-        s.changed_at = utcnow()
-        if was_public:
-            s.sequence += 1
-            changed += 1
-            _notify(ctx, s, moved=before[:4] != after[:4])
-    ctx.summit.published_at = utcnow()
+    if digest is not None and digest != reviewed.digest:
+        raise Conflict("The draft changed since you reviewed it: review the changes again.")
+    last = releases.latest(summit_id)
+    release = releases.freeze(
+        reviewed.summit, last, reviewed.draft, actor_id=actor_id, note=note.strip()
+    )
+    mail_schedule_changes(reviewed.summit, reviewed.changes, reviewed.people)
+    reviewed.summit.published_at = release.published_at
+    changed = len({c.session_id for c in reviewed.changes if c.kind is not ChangeKind.NEW})
     audit.record(
         actor_id,
         "schedule.publish",
-        f"summit:{ctx.summit.slug}",
-        f"{changed} published sessions changed",
+        f"summit:{reviewed.summit.slug}",
+        f"release {release.number}: {changed} published sessions changed",
     )
     return changed
 
 
-def when(ctx: Context, s: DesignSession) -> str:
-    day = next(d for d in ctx.days if d.id == s.day_id)
-    slot = day.slots[s.start_slot or 0]
-    room = next(r for r in ctx.summit.rooms if r.id == s.room_id)
-    return f"{slot.starts_at:%A %d %B, %H:%M} ({ctx.summit.timezone}), {room.name}"
+Mail = tuple[str, str, str]  # address, subject, body
+
+# The changes that mail a session's people (P1), and how the subject and the text say each.
+_MAILED = {
+    ChangeKind.MOVED: ("moved", "has moved"),
+    ChangeKind.RETITLED: ("renamed", "has a new title"),
+    ChangeKind.LEAD_CHANGED: ("lead changed", "has a new lead"),
+    ChangeKind.CANCELLED: ("cancelled", "has been cancelled"),
+    ChangeKind.RESTORED: ("restored", "is back on the schedule"),
+}
 
 
-def _notify(ctx: Context, s: DesignSession, *, moved: bool) -> None:
-    what = "moved" if moved else "renamed"
-    tell_people(ctx.summit, s, what, f"It is now on {when(ctx, s)}.")
-
-
-def tell_people(summit: Summit, s: DesignSession, what: str, detail: str) -> None:
-    """A mail to the session's lead and everyone who starred it, through the outbox."""
-    people = set(db.session.scalars(select(Interest.user_id).where(Interest.session_id == s.id)))
-    if s.lead_id:
-        people.add(s.lead_id)
-    link = f"{current_app.config['BASE_URL']}/{summit.slug}/sessions/{s.id}"
-    queue_mails(
-        [
-            (
-                user.email,
-                f"[{summit.name}] Session {what}: {s.title}",
-                f"Hello {user.name},\n\nThe session “{s.title}” has {what}. {detail}\n\n{link}\n",
+def mail_schedule_changes(
+    summit: Summit,
+    changes: list[Change],
+    people: dict[int, list[User]],
+    *,
+    send: bool = True,
+) -> list[Mail]:
+    """Every mail a publication sends (P1): one per changed session and affected person
+    (lead or stargazer), saying what changed. Queued in the outbox when `send`; the review
+    page shows the same list unsent. The one place that turns changes into mail."""
+    by_session: defaultdict[int, list[Change]] = defaultdict(list)
+    for c in changes:
+        if c.kind in _MAILED:
+            by_session[c.session_id].append(c)
+    base_url = current_app.config["BASE_URL"]
+    mails: list[Mail] = []
+    for sid, found in by_session.items():
+        after = found[0].after
+        short = ", ".join(_MAILED[c.kind][0] for c in found)
+        what = " and ".join(_MAILED[c.kind][1] for c in found)
+        lines = [_line(summit, c) for c in found]
+        link = f"{base_url}/{summit.slug}/sessions/{sid}"
+        for user in people.get(sid, []):
+            mails.append(
+                (
+                    user.email,
+                    f"[{summit.name}] Session {short}: {after.title}",
+                    f"Hello {user.name},\n\nThe session “{after.title}” {what}.\n"
+                    + "".join(f"\n- {line}" for line in lines)
+                    + f"\n\n{link}\n",
+                )
             )
-            for user in db.session.scalars(select(User).where(User.id.in_(people)))
-        ]
-    )
+    if send:
+        queue_mails(mails)
+    return mails
+
+
+def _line(summit: Summit, c: Change) -> str:
+    before, after = c.before, c.after
+    if c.kind is ChangeKind.MOVED and before is not None:
+        return f"Was {where(summit, before)}; now {where(summit, after)}."
+    if c.kind is ChangeKind.RETITLED and before is not None:
+        return f"Was called “{before.title}”."
+    if c.kind is ChangeKind.LEAD_CHANGED and before is not None:
+        return f"Led by {after.lead_name or 'nobody yet'} (was {before.lead_name or 'nobody'})."
+    if c.kind is ChangeKind.CANCELLED:
+        return f"It was to be {where(summit, after)}."
+    return f"It is {where(summit, after)}."
+
+
+where = releases.where
 
 
 def set_cancelled(actor_id: int, summit_id: int, session_id: int, cancelled: bool) -> DesignSession:
-    """Cancel a session, or bring it back. A published one stays in the calendars as
-    cancelled with its SEQUENCE raised (E1), and its lead and stargazers hear of it (P1)."""
+    """Cancel a session in the draft, or bring it back. The public sees it at the next
+    publication: a published one then stays in the calendars as cancelled, with its
+    SEQUENCE raised, and its lead and stargazers hear of it (P1, through the diff)."""
     session = db.session.get(DesignSession, session_id)
     if session is None or session.summit_id != summit_id:
         raise NotFound("No such session.")
     status = SessionStatus.CANCELLED if cancelled else SessionStatus.ACTIVE
     if session.status == status:
         return session
-    was_public = session.published_day_id is not None
     session.status = status
-    session.locked = False
+    session.locked = session.pinned = False
     if cancelled:
-        # Its place is free for the next solve; the published copy keeps the old time, so
-        # the calendars show the cancellation where the session was.
+        # Its place is free for the next solve; the release keeps the old time, so the
+        # calendars show the cancellation where the session was.
         session.day_id = session.start_slot = session.room_id = None
-    elif was_public:
-        # Back in the draft only: it is public again once it has a place and is published
-        # (its old place may be someone else's by now).
-        session.published_day_id = session.published_start_slot = None
-        session.published_room_id = None
-    if was_public:
-        session.sequence += 1
-        session.changed_at = utcnow()
-        if cancelled:
-            tell_people(session.summit, session, "been cancelled", "")
     audit.record(
         actor_id,
         "session.cancel" if cancelled else "session.restore",

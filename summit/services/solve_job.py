@@ -71,10 +71,15 @@ def run_solve(job: Job) -> dict[str, Any]:
     job = db.session.get(Job, job_id) or job
     job.done, job.total = int(time_limit * 10), int(time_limit * 10)
     if result.status in (Status.OPTIMAL, Status.FEASIBLE):
-        scheduling.record_result(job.created_by_id, job.summit_id or 0, result)
+        moved = scheduling.record_result(job.created_by_id, job.summit_id or 0, result)
+        outcome["moved"] = [
+            {"session": m.session_id, "title": m.title, "from": m.before, "to": m.after}
+            for m in moved
+        ]
         outcome["message"] = (
             f"Solved ({result.status.value}) in {result.seconds:.1f} s: "
-            f"objective {result.objective}, bound {result.bound}."
+            f"objective {result.objective}, bound {result.bound}; "
+            f"{len(moved)} placed sessions moved."
         )
     else:
         outcome["message"] = "No schedule: " + " ".join(result.explanation)

@@ -26,11 +26,9 @@ from summit.models import (
     Summit,
     Track,
     WindowPart,
-    utcnow,
 )
 from summit.services import audit
 from summit.services.errors import Conflict, Invalid, NotFound
-from summit.services.scheduling import tell_people
 
 # Top-level paths that a summit slug must not shadow.
 RESERVED_SLUGS = frozenset(
@@ -283,43 +281,27 @@ def save_day(
     db.session.flush()
     sync_lightning_slots(day)
     if before:
-        _retime_published_sessions(summit, day, before)
+        _keep_placed_sessions(day)
     audit.record(actor_id, "day.save", f"summit:{summit.slug} {date.isoformat()}")
     return day
 
 
-def _retime_published_sessions(
-    summit: Summit, day: Day, before: list[tuple[datetime, datetime]]
-) -> None:
-    """A new grid moves the published sessions of the day in time: their calendars see a new
-    SEQUENCE and their people a mail (P1). Slots that published sessions use cannot go."""
-    after = [(slot.starts_at, slot.ends_at) for slot in day.slots]
-    published = db.session.scalars(
-        select(DesignSession).where(DesignSession.published_day_id == day.id)
+def _keep_placed_sessions(day: Day) -> None:
+    """Slots that draft sessions use cannot go. A new grid moves the day's sessions in the
+    draft only: the public keeps the release's times until the next publication, whose
+    changes then raise SEQUENCE and tell the people (P4)."""
+    count = len(day.slots)
+    placed = db.session.scalars(
+        select(DesignSession).where(
+            DesignSession.day_id == day.id, DesignSession.status == SessionStatus.ACTIVE
+        )
     ).all()
-    for session in published:
-        first = session.published_start_slot or 0
-        last = first + (session.published_length_slots or session.length_slots) - 1
-        if last >= len(after):
+    for session in placed:
+        if (session.start_slot or 0) + session.length_slots > count:
             raise Conflict(
-                f"“{session.title}” is published in a slot this change removes; "
-                "move it and publish first.",
+                f"“{session.title}” is placed in a slot this change removes; move it first.",
                 field="slots_after_lunch",
             )
-        if last >= len(before) or (before[first][0], before[last][1]) != (
-            after[first][0],
-            after[last][1],
-        ):
-            session.sequence += 1
-            session.changed_at = utcnow()
-            if session.status == SessionStatus.ACTIVE:
-                tell_people(
-                    summit,
-                    session,
-                    "moved",
-                    f"The day's timetable changed: it now starts at "
-                    f"{after[first][0]:%A %d %B, %H:%M} ({summit.timezone}).",
-                )
 
 
 def _unique_slug(

@@ -187,7 +187,11 @@ def session_page(slug: str, session_id: int) -> Page:
     stars = bps.star_count(session.id)
     mine = bps.starred_ids(current_user.id, summit.id) if current_user.is_authenticated else set()
     organizer = current_user.is_authenticated and current_user.is_organizer
-    entry, draft = programme.session_entries(summit, session.id, with_draft=organizer)
+    # Everything public comes from the latest release (P4); the row only for a session
+    # that was never published (the catalogue of sessions).
+    entry, draft = programme.session_entries(
+        summit, session.id, with_draft=organizer, with_cancelled=True
+    )
     return render_template(
         "sessions/session.html",
         summit=summit,
@@ -216,10 +220,12 @@ def cancel_session(summit_id: int, session_id: int) -> Page:
     except DomainError as error:
         db.session.rollback()
         abort(error.status, error.message)
-    if cancelled and session.published_day_id is not None:
-        flash(f"“{session.title}” is cancelled; its lead and followers were told.", "success")
-    elif cancelled:
-        flash(f"“{session.title}” is cancelled.", "success")
+    if cancelled:
+        flash(
+            f"“{session.title}” is cancelled in the draft; the public and its people hear of "
+            "it when you publish.",
+            "success",
+        )
     else:
         flash(f"“{session.title}” is back; place it in the schedule and publish.", "success")
     return redirect(url_for("sessions.session_page", slug=summit.slug, session_id=session_id))
