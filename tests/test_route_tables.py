@@ -39,6 +39,8 @@ LOGIN_ENDPOINTS = {
     "lightning.book",
     "lightning.cancel",
     "feeds.new_token",
+    "feeds.confirm_new_token",
+    "registration.confirm_cancel",
 }
 # The read-only API has its own tests and answers JSON; static files are files.
 NOT_PAGES = {"static"}
