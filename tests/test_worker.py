@@ -128,9 +128,7 @@ def test_m2_a_poison_mail_is_failed_with_its_reason_and_the_worker_goes_on(
     assert poison.attempts == 1
     assert worker.poll() is None, "the worker died"
     recipients = sorted(r for m in smtp_server.messages for r in m.rcpt_tos)
-    assert recipients == ["later0@example.org", "later1@example.org", "later2@example.org"] + [
-        "lead@example.org"
-    ]
+    assert recipients == [*(f"later{i}@example.org" for i in range(3)), "lead@example.org"]
     folded = next(m for m in smtp_server.messages if m.rcpt_tos == ["lead@example.org"])
     parsed = message_from_bytes(folded.content, policy=policy.default)
     assert parsed["Subject"] == "A Bcc: evil@example.org"
