@@ -3,9 +3,11 @@ delivered exactly once when it is back, nothing sent for a change that rolled ba
 
 from __future__ import annotations
 
+import re
 import threading
 from datetime import timedelta
-from email import message_from_bytes
+from email import message_from_bytes, policy
+from email.utils import parsedate_to_datetime
 
 import pytest
 from flask import Flask
@@ -72,19 +74,42 @@ def test_r6_smtp_down_during_a_burst_loses_nothing_and_sends_each_once(
     assert status_counts() == {"sent": 20}
 
 
-def test_r6_mail_is_plain_text_with_event_status_position_and_link(
+def test_m1_mail_has_date_message_id_named_sender_and_text_and_html_parts(
     mail_app: Flask, smtp_server: SmtpCatcher, make_summit, make_user
 ) -> None:
     burst(make_summit, make_user, 4)
     mail.send_due(mail_app)
-    by_rcpt = {m.rcpt_tos[0]: message_from_bytes(m.content) for m in smtp_server.messages}
+    by_rcpt = {
+        m.rcpt_tos[0]: message_from_bytes(m.content, policy=policy.default)
+        for m in smtp_server.messages
+    }
     confirmed, waiting = by_rcpt["dev0@example.org"], by_rcpt["dev3@example.org"]
-    assert confirmed.get_content_type() == "text/plain"
+    for message in by_rcpt.values():
+        assert message.get_content_type() == "multipart/alternative"
+        assert parsedate_to_datetime(message["Date"]).tzinfo is not None
+        assert re.fullmatch(r"<outbox-\d+@summit\.localhost>", message["Message-ID"])
+        assert message["From"].addresses[0].display_name == "Diablo Design Summit"
+        assert message["From"].addresses[0].addr_spec == "summit@summit.localhost"
+        assert message.get_body(("plain",)) is not None
+        assert message.get_body(("html",)) is not None
     assert "Design Summit: your seat is confirmed" in confirmed["Subject"]
-    body = waiting.get_payload(decode=True).decode()
-    assert "waiting list, at position 1" in body
-    assert "Design Summit of Diablo Design Summit" in body
-    assert "http://summit.test/my/registrations" in body
+    text = waiting.get_body(("plain",)).get_content()
+    html = waiting.get_body(("html",)).get_content()
+    assert "waiting list, at position 1" in text
+    assert "at position <strong>1</strong>" in html
+    assert "Design Summit of Diablo Design Summit" in text
+    assert "http://summit.test/my/registrations" in text
+    assert 'href="http://summit.test/my/registrations"' in html
+
+
+def test_m1_mail_from_keeps_a_configured_display_name(
+    mail_app: Flask, smtp_server: SmtpCatcher, make_summit, make_user
+) -> None:
+    mail_app.config["MAIL_FROM"] = "Diablo Team <team@diablo.example>"
+    burst(make_summit, make_user, 1)
+    mail.send_due(mail_app)
+    message = message_from_bytes(smtp_server.messages[0].content, policy=policy.default)
+    assert str(message["From"]) == "Diablo Team <team@diablo.example>"
 
 
 def test_r6_failed_after_max_attempts_is_shown_and_can_be_retried(

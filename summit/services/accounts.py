@@ -10,12 +10,12 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from summit import notifications
 from summit.db_utils import parse_id
 from summit.extensions import db
 from summit.models import ClaimStatus, PriorityClass, User, utcnow
 from summit.services import audit
 from summit.services.errors import Conflict, Invalid, NotFound
-from summit.services.outbox import queue_mail
 
 PASSWORD_METHOD = "scrypt"  # noqa: S105 - a hashing method, not a password
 
@@ -62,12 +62,7 @@ def request_account_claim(email: str) -> None:
         return
     token = _claim_serializer().dumps(user.id)
     link = f"{current_app.config['BASE_URL']}/claim-account/{token}"
-    queue_mail(
-        user.email,
-        "Claim your Summit account",
-        f"Hello {user.name},\n\nBlueprints were imported in your name. To use your "
-        f"account, choose a password here (the link works for three days):\n{link}\n",
-    )
+    notifications.account_claim_link(user, link)
 
 
 def claim_account(token: str, password: str) -> User:
@@ -187,6 +182,10 @@ def decide_claim(organizer_id: int, user_id: int, *, verify: bool, note: str = "
     user.verified_class = user.claim if verify else PriorityClass.OTHER
     user.verified_at = utcnow()
     user.verified_by_id = organizer_id
+    if verify:
+        notifications.claim_verified(user, PriorityClass(user.claim))
+    else:
+        notifications.claim_declined(user, note)
     action = "claim.verify" if verify else "claim.reject"
     detail = f"{PriorityClass(user.claim).label} {user.claim_project}".strip()
     audit.record(organizer_id, action, f"user:{user.id} {user.email}", f"{detail} {note}".strip())

@@ -9,26 +9,27 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-from flask import current_app
 from sqlalchemy import select
 
 from scheduler import Placement, Problem, Result, check, score
 from scheduler import types as sched
 from scheduler.validate import conflict_weights, overlaps
+from summit import notifications
 from summit.extensions import db
 from summit.models import (
     Day,
     DesignSession,
     Interest,
+    Room,
     SessionStatus,
     Summit,
     User,
     WindowPart,
     utcnow,
 )
+from summit.notifications import Place
 from summit.services import audit
 from summit.services.errors import Conflict, Invalid, NotFound
-from summit.services.outbox import queue_mails
 
 WEIGHTS = sched.Weights(
     attendee_conflict=1, track_parallel_pair=10, track_extra_room=20, moved_session=50
@@ -316,6 +317,7 @@ def publish(actor_id: int | None, summit_id: int) -> int:
     if errors:
         raise Conflict("The draft breaks rules: " + _words(ctx, "; ".join(errors[:3])))
     changed = 0
+    told: list[tuple[DesignSession, tuple[int | None, ...], str | None]] = []
     for s in ctx.sessions:
         # Time and place first: a change there is a move; the rest (title, track) a rename.
         before = (
@@ -337,7 +339,12 @@ def publish(actor_id: int | None, summit_id: int) -> int:
         if was_public:
             s.sequence += 1
             changed += 1
-            _notify(ctx, s, moved=before[:4] != after[:4])
+            told.append((s, before[:4], before[4]))
+        else:
+            told.append((s, (), None))  # placed for the first time
+    db.session.flush()  # the clashes below are read from the new published places
+    for s, before_place, old_title in told:
+        _notify(ctx.summit, s, before_place, old_title)
     ctx.summit.published_at = utcnow()
     audit.record(
         actor_id,
@@ -355,27 +362,111 @@ def when(ctx: Context, s: DesignSession) -> str:
     return f"{slot.starts_at:%A %d %B, %H:%M} ({ctx.summit.timezone}), {room.name}"
 
 
-def _notify(ctx: Context, s: DesignSession, *, moved: bool) -> None:
-    what = "moved" if moved else "renamed"
-    tell_people(ctx.summit, s, what, f"It is now on {when(ctx, s)}.")
+# --- mail: the facts of a change, worded by summit.notifications ---------------------------
 
 
-def tell_people(summit: Summit, s: DesignSession, what: str, detail: str) -> None:
-    """A mail to the session's lead and everyone who starred it, through the outbox."""
-    people = set(db.session.scalars(select(Interest.user_id).where(Interest.session_id == s.id)))
-    if s.lead_id:
-        people.add(s.lead_id)
-    link = f"{current_app.config['BASE_URL']}/{summit.slug}/sessions/{s.id}"
-    queue_mails(
-        [
-            (
-                user.email,
-                f"[{summit.name}] Session {what}: {s.title}",
-                f"Hello {user.name},\n\nThe session “{s.title}” has {what}. {detail}\n\n{link}\n",
-            )
-            for user in db.session.scalars(select(User).where(User.id.in_(people)))
-        ]
+def place_at(
+    day_id: int | None, start_slot: int | None, length: int | None, room_id: int | None
+) -> Place | None:
+    """A session's place as the mails tell it; None when it has none."""
+    if day_id is None or start_slot is None or room_id is None:
+        return None
+    day, room = db.session.get(Day, day_id), db.session.get(Room, room_id)
+    if day is None or room is None:
+        return None
+    slots = day.slots
+    if not slots or start_slot >= len(slots):
+        return None
+    last = min(start_slot + max(length or 1, 1) - 1, len(slots) - 1)
+    return Place(slots[start_slot].starts_at, slots[last].ends_at, room.name)
+
+
+def published_place(s: DesignSession) -> Place | None:
+    return place_at(
+        s.published_day_id,
+        s.published_start_slot,
+        s.published_length_slots or s.length_slots,
+        s.published_room_id,
     )
+
+
+def people(s: DesignSession) -> tuple[User | None, list[User]]:
+    """The session's lead, and everyone else who starred it."""
+    starrer_ids = set(
+        db.session.scalars(select(Interest.user_id).where(Interest.session_id == s.id))
+    )
+    starrer_ids.discard(s.lead_id or 0)
+    starrers = list(
+        db.session.scalars(select(User).where(User.id.in_(starrer_ids)).order_by(User.id))
+    )
+    lead = db.session.get(User, s.lead_id) if s.lead_id else None
+    return lead, starrers
+
+
+def starred_clashes(s: DesignSession, place: Place, users: list[User]) -> dict[int, list[str]]:
+    """For each of `users`: the titles of their other starred, published sessions that now
+    overlap `place`."""
+    rows = db.session.execute(
+        select(Interest.user_id, DesignSession)
+        .join(DesignSession, DesignSession.id == Interest.session_id)
+        .where(
+            Interest.user_id.in_([u.id for u in users]),
+            DesignSession.id != s.id,
+            DesignSession.status == SessionStatus.ACTIVE,
+            DesignSession.published_day_id.is_not(None),
+        )
+        .order_by(DesignSession.id)
+    ).all()
+    found: dict[int, list[str]] = defaultdict(list)
+    for user_id, other in rows:
+        where = published_place(other)
+        if where is not None and where.overlaps(place):
+            found[user_id].append(other.published_title or other.title)
+    return dict(found)
+
+
+def tell_moved(summit: Summit, s: DesignSession, before: Place, after: Place) -> None:
+    lead, starrers = people(s)
+    notifications.session_moved(
+        summit,
+        session_id=s.id,
+        title=s.title,
+        before=before,
+        after=after,
+        lead=lead,
+        starrers=starrers,
+        clashes=starred_clashes(s, after, starrers),
+    )
+
+
+def _notify(
+    summit: Summit, s: DesignSession, before: tuple[int | None, ...], old_title: str | None
+) -> None:
+    """After a publication: a first place, a move, or a rename (P1)."""
+    after = published_place(s)
+    if after is None:
+        return
+    if not before:
+        lead = db.session.get(User, s.lead_id) if s.lead_id else None
+        notifications.session_scheduled(
+            summit, session_id=s.id, title=s.title, place=after, lead=lead
+        )
+        return
+    day_id, start_slot, length, room_id = before
+    was = place_at(day_id, start_slot, length, room_id)
+    if was is not None and was != after:
+        tell_moved(summit, s, was, after)
+    elif old_title != s.title:
+        lead, starrers = people(s)
+        notifications.session_renamed(
+            summit,
+            session_id=s.id,
+            old_title=old_title or "",
+            title=s.title,
+            place=after,
+            lead=lead,
+            starrers=starrers,
+        )
 
 
 def set_cancelled(actor_id: int, summit_id: int, session_id: int, cancelled: bool) -> DesignSession:
@@ -403,7 +494,15 @@ def set_cancelled(actor_id: int, summit_id: int, session_id: int, cancelled: boo
         session.sequence += 1
         session.changed_at = utcnow()
         if cancelled:
-            tell_people(session.summit, session, "been cancelled", "")
+            lead, starrers = people(session)
+            notifications.session_cancelled(
+                session.summit,
+                session_id=session.id,
+                title=session.title,
+                place=published_place(session),
+                lead=lead,
+                starrers=starrers,
+            )
     audit.record(
         actor_id,
         "session.cancel" if cancelled else "session.restore",

@@ -28,9 +28,10 @@ from summit.models import (
     WindowPart,
     utcnow,
 )
+from summit.notifications import Place
 from summit.services import audit
 from summit.services.errors import Conflict, Invalid, NotFound
-from summit.services.scheduling import tell_people
+from summit.services.scheduling import published_place, tell_moved
 
 # Top-level paths that a summit slug must not shadow.
 RESERVED_SLUGS = frozenset(
@@ -310,14 +311,10 @@ def _retime_published_sessions(
         ):
             session.sequence += 1
             session.changed_at = utcnow()
-            if session.status == SessionStatus.ACTIVE:
-                tell_people(
-                    summit,
-                    session,
-                    "moved",
-                    f"The day's timetable changed: it now starts at "
-                    f"{after[first][0]:%A %d %B, %H:%M} ({summit.timezone}).",
-                )
+            now_at = published_place(session)
+            if session.status == SessionStatus.ACTIVE and now_at is not None:
+                was = Place(before[first][0], before[min(last, len(before) - 1)][1], now_at.room)
+                tell_moved(summit, session, was, now_at)
 
 
 def _unique_slug(
