@@ -227,16 +227,20 @@ def retry_failed(mail_ids: list[int] | None = None) -> int:
 
 
 def failing_since(now: datetime | None = None) -> datetime | None:
-    """When delivery started failing, if it has failed for longer than the banner's delay:
-    the oldest row that is failed, or still waiting after a failed attempt."""
+    """When delivery started failing, if nothing has gone out for the banner's delay while a
+    mail at least that old waits after a failed attempt (or gave up); else None."""
     now = now or utcnow()
+    cutoff = now - FAILING_BANNER_AFTER
     oldest = db.session.scalar(
         select(func.min(OutboxEmail.created_at)).where(
             OutboxEmail.last_error != "",
             OutboxEmail.status.in_([MailStatus.PENDING, MailStatus.FAILED]),
         )
     )
-    if oldest is None or now - oldest < FAILING_BANNER_AFTER:
+    if oldest is None or oldest > cutoff:
+        return None
+    last_sent = db.session.scalar(select(func.max(OutboxEmail.sent_at)))
+    if last_sent is not None and last_sent > cutoff:
         return None
     return oldest
 
