@@ -12,12 +12,13 @@ from email.utils import parsedate_to_datetime
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from summit import mail
 from summit.extensions import db
 from summit.models import EventKind, MailStatus, OutboxEmail, utcnow
 from summit.services import registration as reg
+from summit.services.outbox import queue_mail
 from tests.conftest import SmtpCatcher, login
 
 
@@ -162,3 +163,85 @@ def test_r6_send_mail_command(
     assert "2 sent" in result.output
     assert len(smtp_server.messages) == 2
     assert status_counts() == {MailStatus.SENT.value: 2}
+
+
+def test_m2_smtp_refusing_for_ten_minutes_shows_a_banner_then_each_mail_arrives_once(
+    mail_app: Flask, client: FlaskClient, smtp_server: SmtpCatcher, make_summit, make_user
+) -> None:
+    organizer = make_user(is_organizer=True)
+    db.session.commit()
+    login(client, organizer)
+    smtp_server.stop()
+    burst(make_summit, make_user, 5)
+    assert mail.send_due(mail_app).retrying == 5
+    assert 'id="mail-failing"' not in client.get("/organizer/").get_data(as_text=True)
+    # Ten minutes later, still refused.
+    db.session.execute(update(OutboxEmail).values(created_at=utcnow() - timedelta(minutes=11)))
+    db.session.commit()
+    dashboard = client.get("/organizer/").get_data(as_text=True)
+    assert 'id="mail-failing"' in dashboard
+    page = client.get("/organizer/mail").get_data(as_text=True)
+    assert 'id="mail-failing"' in page
+    assert "ConnectionRefusedError" in page or "Errno" in page
+    smtp_server.start()
+    later = utcnow() + mail.LONGEST_RETRY
+    assert mail.send_due(mail_app, now=later).sent == 5
+    assert mail.send_due(mail_app, now=later + timedelta(hours=3)).sent == 0
+    recipients = [r for m in smtp_server.messages for r in m.rcpt_tos]
+    assert sorted(recipients) == sorted(set(recipients)) and len(recipients) == 5
+    assert 'id="mail-failing"' not in client.get("/organizer/").get_data(as_text=True)
+
+
+def test_m2_outbox_page_paginates_filters_and_retries_one_row(
+    mail_app: Flask, client: FlaskClient, make_user
+) -> None:
+    for i in range(55):
+        queue_mail(f"p{i}@example.org", f"Mail {i}", "Body.")
+    db.session.commit()
+    failed_ids = [1, 2, 3]
+    db.session.execute(
+        update(OutboxEmail)
+        .where(OutboxEmail.id.in_(failed_ids))
+        .values(status=MailStatus.FAILED, attempts=8, last_error="SMTPDataError: 554 no")
+    )
+    organizer, attendee = make_user(is_organizer=True), make_user()
+    db.session.commit()
+    login(client, attendee)
+    assert client.get("/organizer/mail").status_code in (302, 403)
+    assert client.post("/organizer/mail/retry", data={"mail_id": 1}).status_code in (302, 403)
+    client.post("/logout")
+    login(client, organizer)
+    first = client.get("/organizer/mail").get_data(as_text=True)
+    assert first.count('<tr id="mail-') == 50
+    assert 'rel="next"' in first
+    second = client.get("/organizer/mail?page=2").get_data(as_text=True)
+    assert second.count('<tr id="mail-') == 5
+    only_failed = client.get("/organizer/mail?status=failed").get_data(as_text=True)
+    assert only_failed.count('<tr id="mail-') == 3
+    assert "SMTPDataError: 554 no" in only_failed
+    assert "p0@example.org" in only_failed
+    client.post("/organizer/mail/retry", data={"mail_id": 2})
+    db.session.rollback()
+    statuses = dict(db.session.execute(select(OutboxEmail.id, OutboxEmail.status)).all())
+    assert [statuses[i] for i in failed_ids] == ["failed", "pending", "failed"]
+    client.post("/organizer/mail/retry")
+    db.session.rollback()
+    assert status_counts() == {"pending": 55}
+
+
+def test_m2_outbox_retry_needs_the_csrf_token(database_url: str, app: Flask, make_user) -> None:
+    from summit import create_app
+    from tests.conftest import PASSWORD, config_for
+
+    organizer = make_user(is_organizer=True)
+    db.session.commit()
+    guarded = create_app(config_for(database_url, WTF_CSRF_ENABLED=True))
+    client = guarded.test_client()
+    page = client.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)
+    assert token is not None
+    client.post(
+        "/login",
+        data={"email": organizer.email, "password": PASSWORD, "csrf_token": token.group(1)},
+    )
+    assert client.post("/organizer/mail/retry").status_code == 400
