@@ -244,4 +244,9 @@ def test_m2_outbox_retry_needs_the_csrf_token(database_url: str, app: Flask, mak
         "/login",
         data={"email": organizer.email, "password": PASSWORD, "csrf_token": token.group(1)},
     )
-    assert client.post("/organizer/mail/retry").status_code == 400
+    try:
+        assert client.post("/organizer/mail/retry").status_code == 400
+    finally:
+        with guarded.app_context():
+            db.session.remove()
+            db.engine.dispose()
