@@ -322,18 +322,40 @@ def job_loop(app: Flask, interval: float = 1.0, *, stop: threading.Event | None 
         stop.wait(interval)
 
 
+def reclaim_loop(app: Flask, *, stop: threading.Event) -> None:
+    """Take up expired leases every half lease, even while this worker's job thread is busy
+    with a long job: the dead worker's job is queued again (or failed) at once, and runs on
+    the first free worker."""
+    every = lease_length(app).total_seconds() / 2
+    while not stop.wait(every):
+        try:
+            with app.app_context():
+                try:
+                    reclaim_expired(app)
+                finally:
+                    db.session.remove()
+        except Exception:
+            app.logger.exception("jobs: reclaiming expired leases failed; trying again")
+
+
 def work_loop(app: Flask, interval: float = 1.0, *, stop: threading.Event | None = None) -> None:
     """The background worker: mail in a thread of its own, so it flows while a long job runs
-    (M2); jobs in this one. Runs until interrupted or `stop` is set."""
+    (M2); a thread that reclaims expired leases; jobs in this one. Runs until interrupted or
+    `stop` is set."""
     from summit.mail import send_loop
 
     stop = stop or threading.Event()
-    mail = threading.Thread(
-        target=send_loop, args=(app, interval), kwargs={"stop": stop}, daemon=True, name="mail"
-    )
-    mail.start()
+    helpers = [
+        threading.Thread(
+            target=send_loop, args=(app, interval), kwargs={"stop": stop}, daemon=True, name="mail"
+        ),
+        threading.Thread(target=reclaim_loop, args=(app,), kwargs={"stop": stop}, daemon=True),
+    ]
+    for thread in helpers:
+        thread.start()
     try:
         job_loop(app, interval, stop=stop)
     finally:
         stop.set()
-        mail.join(timeout=15)
+        for thread in helpers:
+            thread.join(timeout=15)
