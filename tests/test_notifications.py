@@ -240,15 +240,37 @@ def test_r6_a_committed_change_leaves_one_row_for_each_right_person(
     assert all(r.html and r.body for r in rows)
 
 
+def snapshot() -> tuple[list[Any], ...]:
+    """The state the changes above touch: a change that committed half-way shows here."""
+    return (
+        db.session.execute(
+            select(Registration.id, Registration.status).order_by(Registration.id)
+        ).all(),
+        db.session.execute(select(User.id, User.claim_status).order_by(User.id)).all(),
+        db.session.execute(
+            select(
+                DesignSession.id,
+                DesignSession.status,
+                DesignSession.sequence,
+                DesignSession.published_day_id,
+                DesignSession.published_start_slot,
+                DesignSession.published_room_id,
+            ).order_by(DesignSession.id)
+        ).all(),
+    )
+
+
 @pytest.mark.parametrize("name", list(SCENARIOS))
-def test_r6_a_rolled_back_change_leaves_no_row(
+def test_r6_a_rolled_back_change_leaves_no_row_and_no_change(
     name: str, make_summit: Callable[..., Summit], make_user: Callable[..., User]
 ) -> None:
     change, _ = SCENARIOS[name](make_summit, make_user)
-    before = last_id()
+    before, state = last_id(), snapshot()
     change()
+    assert snapshot() != state  # the change happened, in the open transaction
     db.session.rollback()
     assert db.session.scalar(select(func.count()).where(OutboxEmail.id > before)) == 0
+    assert snapshot() == state  # and went with the rollback, mail and all
 
 
 def test_m1_moved_says_from_to_and_warns_a_starrer_of_clashes_leads_get_their_own_text(
