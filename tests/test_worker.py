@@ -24,7 +24,7 @@ from summit.models import AuditEntry, Blueprint, Job, JobStatus, MailStatus, Out
 from summit.services import solve_job
 from summit.services.errors import Conflict
 from summit.services.outbox import queue_mail
-from tests.conftest import SmtpCatcher
+from tests.conftest import SmtpCatcher, login
 from tests.test_import import csv_bytes, row
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -164,7 +164,7 @@ def test_j1_one_solve_at_a_time_counts_only_live_leases(app: Flask, published: A
 
 
 def test_j1_a_worker_killed_during_a_solve_is_reclaimed_and_mail_flows_meanwhile(
-    app: Flask, workers: Workers, smtp_server: SmtpCatcher, published: Any
+    app: Flask, workers: Workers, smtp_server: SmtpCatcher, published: Any, make_user: Any
 ) -> None:
     summit_id = published.summit.id
     job_id = solve_job.start_solve(None, summit_id, time_limit=5, resolve=False).id
@@ -190,6 +190,14 @@ def test_j1_a_worker_killed_during_a_solve_is_reclaimed_and_mail_flows_meanwhile
     assert job(job_id).status == JobStatus.RUNNING
     wait_for(lambda: job(job_id).status == JobStatus.DONE, 20, "the re-run to finish")
     assert job(job_id).last_error == jobs.WORKER_STOPPED  # the organizer sees it was re-run
+    organizer = make_user(is_organizer=True)
+    db.session.commit()
+    client = app.test_client()
+    login(client, organizer)
+    page = client.get(f"/organizer/jobs/{job_id}").get_data(as_text=True)
+    assert "The worker stopped while running this job (attempt 2)." in page
+    schedule = client.get(f"/organizer/summits/{summit_id}/schedule").get_data(as_text=True)
+    assert "The worker stopped while running this job (attempt 2)." in schedule
     # A new solve can start.
     solve_job.start_solve(None, summit_id, time_limit=1, resolve=False)
     db.session.commit()
