@@ -55,7 +55,11 @@ class Config:
     MAIL_USE_SSL = _bool("SUMMIT_SMTP_SSL")
     MAIL_USERNAME = os.environ.get("SUMMIT_SMTP_USER")
     MAIL_PASSWORD = os.environ.get("SUMMIT_SMTP_PASSWORD")
-    MAIL_FROM = os.environ.get("SUMMIT_MAIL_FROM", "summit@localhost")
+    # "Name <address>"; a bare address gets the summit's name as display name (M1).
+    MAIL_FROM = os.environ.get("SUMMIT_MAIL_FROM", f"summit@{SERVER_NAME_FOR_IDS}")
+    # J1/M2: how long a claimed job or mail is left alone before another worker takes it up.
+    JOB_LEASE_SECONDS = float(os.environ.get("SUMMIT_JOB_LEASE_SECONDS", "60"))
+    MAIL_LEASE_SECONDS = float(os.environ.get("SUMMIT_MAIL_LEASE_SECONDS", "120"))
     BASE_URL = os.environ.get("SUMMIT_BASE_URL", "http://127.0.0.1:5000")
 
 

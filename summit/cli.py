@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import signal
+
 import click
 from flask.cli import AppGroup
 
@@ -124,7 +126,12 @@ def worker(once: bool, interval: float) -> None:
         report = send_due(app)
         click.echo(f"{ran} jobs run; {report.sent} mails sent.")
         return
-    click.echo("Worker running (jobs and mail); Ctrl-C stops.")
+    click.echo("Worker running (jobs and mail); Ctrl-C or SIGTERM stops.")
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt  # a job cut short keeps its lease and is taken up after it
+
+    signal.signal(signal.SIGTERM, interrupt)
     try:
         work_loop(app, interval)
     except KeyboardInterrupt:

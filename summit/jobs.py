@@ -1,19 +1,27 @@
 """Background jobs: queued by a request, run by `flask summit worker`, never in a request.
 
-A job is claimed with a guarded update (queued → running), so two workers never run the
-same job. It reports progress in its row, which any web process can show.
+J1, the shape of Solid Queue or GoodJob: a worker claims a job in one statement (on
+PostgreSQL `FOR UPDATE SKIP LOCKED`, on SQLite a guarded update), and holds a lease on it that
+a thread of its own renews while the job runs (`heartbeat`). A job whose lease ran out, because
+its worker died, is taken up by any worker: run again, or failed with "the worker stopped"
+after its last attempt. Each job runs in its own guard (M2): an exception is written on the
+job, retried with back-off, and never stops the worker.
 """
 
 from __future__ import annotations
 
 import json
-import time
+import os
+import socket
+import threading
 import traceback
 from collections.abc import Callable
+from datetime import datetime, timedelta
 from typing import Any
 
-from flask import Flask
-from sqlalchemy import select, update
+from flask import Flask, current_app
+from sqlalchemy import and_, or_, select, update
+from sqlalchemy.exc import OperationalError
 
 from summit.extensions import db
 from summit.models import Job, JobStatus, utcnow
@@ -22,6 +30,10 @@ from summit.services.errors import DomainError
 Handler = Callable[[Job], dict[str, Any]]
 HANDLERS: dict[str, Handler] = {}
 
+MAX_ATTEMPTS = 2  # a job whose worker died is run once more, then failed
+RETRY_AFTER = timedelta(seconds=10)
+WORKER_STOPPED = "The worker stopped while running this job"
+
 
 def handler(kind: str) -> Callable[[Handler], Handler]:
     def register(function: Handler) -> Handler:
@@ -29,6 +41,15 @@ def handler(kind: str) -> Callable[[Handler], Handler]:
         return function
 
     return register
+
+
+def worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident()}"[:100]
+
+
+def lease_length(app: Flask | None = None) -> timedelta:
+    config = (app or current_app).config
+    return timedelta(seconds=float(config.get("JOB_LEASE_SECONDS", 60)))
 
 
 def enqueue(
@@ -49,59 +70,233 @@ def enqueue(
     return job
 
 
-def report_progress(job: Job, done: int, total: int, message: str = "") -> None:
-    """Record progress and make it visible now (commits the job's session)."""
-    job.done, job.total = done, total
-    if message:
-        job.message = message
-    db.session.commit()
-
-
-def _claim(job_id: int) -> bool:
-    result = db.session.execute(
-        update(Job)
-        .where(Job.id == job_id, Job.status == JobStatus.QUEUED)
-        .values(status=JobStatus.RUNNING, started_at=utcnow())
-        .execution_options(synchronize_session=False)
+def live(now: datetime | None = None) -> Any:
+    """The condition for a job that holds its place: queued, or running on a live lease."""
+    now = now or utcnow()
+    return or_(
+        Job.status == JobStatus.QUEUED,
+        and_(Job.status == JobStatus.RUNNING, Job.lease_until >= now),
     )
-    db.session.commit()
-    return result.rowcount == 1  # type: ignore[attr-defined,no-any-return]
 
 
-def run_pending(app: Flask) -> int:
-    """Run every queued job once; returns how many ran. Needs an app context."""
-    _load_handlers()
-    ran = 0
-    queued = db.session.scalars(
-        select(Job.id).where(Job.status == JobStatus.QUEUED).order_by(Job.id)
+def heartbeat(job_id: int, **values: Any) -> bool:
+    """Renew the job's lease (and write `values`, e.g. progress) on a connection of its own,
+    so it is visible at once and safe from another thread. False if the job is not running."""
+    sqlite = db.engine.dialect.name == "sqlite"
+    try:
+        with db.engine.begin() as conn:
+            if sqlite:
+                # SQLite has one writer: while the job's own transaction writes (an import),
+                # the renewal waits a moment, then gives up until the next beat.
+                conn.exec_driver_sql("PRAGMA busy_timeout=200")
+            try:
+                result = conn.execute(
+                    update(Job)
+                    .where(Job.id == job_id, Job.status == JobStatus.RUNNING)
+                    .values(lease_until=utcnow() + lease_length(), **values)
+                )
+            finally:
+                if sqlite:
+                    conn.exec_driver_sql("PRAGMA busy_timeout=30000")
+    except OperationalError:
+        if not sqlite:
+            raise
+        return False
+    return result.rowcount == 1
+
+
+def report_progress(job: Job, done: int, total: int, message: str = "") -> None:
+    """Record progress and renew the lease; visible now, without committing the job's work."""
+    values: dict[str, Any] = {"done": done, "total": total}
+    if message:
+        values["message"] = message
+    heartbeat(job.id, **values)
+
+
+def reclaim_expired(app: Flask, now: datetime | None = None) -> int:
+    """Jobs whose lease ran out: queued again, or failed after their last attempt."""
+    now = now or utcnow()
+    expired = db.session.scalars(
+        select(Job).where(Job.status == JobStatus.RUNNING, Job.lease_until < now)
     ).all()
-    for job_id in queued:
-        if not _claim(job_id):
-            continue
+    count = 0
+    for job in expired:
+        again = job.attempts < MAX_ATTEMPTS
+        values: dict[str, Any] = (
+            {"status": JobStatus.QUEUED, "message": f"{WORKER_STOPPED}; it runs again."}
+            if again
+            else {"status": JobStatus.FAILED, "message": f"{WORKER_STOPPED}.", "finished_at": now}
+        )
+        result = db.session.execute(
+            update(Job)
+            .where(Job.id == job.id, Job.status == JobStatus.RUNNING, Job.lease_until < now)
+            .values(last_error=WORKER_STOPPED, **values)
+            .execution_options(synchronize_session=False)
+        )
+        if result.rowcount == 1:  # type: ignore[attr-defined]
+            count += 1
+            app.logger.warning(
+                "job %s (%s): lease of %s expired; %s",
+                job.id,
+                job.kind,
+                job.worker,
+                "queued again" if again else "failed",
+            )
+    db.session.commit()
+    return count
+
+
+def claim_next(app: Flask, me: str, now: datetime | None = None) -> int | None:
+    """Take the oldest ready job for this worker; None when there is none."""
+    now = now or utcnow()
+    ready = and_(Job.status == JobStatus.QUEUED, or_(Job.run_after.is_(None), Job.run_after <= now))
+    values = {
+        "status": JobStatus.RUNNING,
+        "started_at": now,
+        "lease_until": now + lease_length(app),
+        "worker": me,
+        "attempts": Job.attempts + 1,
+    }
+    if db.engine.dialect.name == "postgresql":
+        pick = (
+            select(Job.id)
+            .where(ready)
+            .order_by(Job.id)
+            .limit(1)
+            .with_for_update(skip_locked=True)
+            .scalar_subquery()
+        )
+        claimed = db.session.scalar(
+            update(Job).where(Job.id == pick).values(**values).returning(Job.id)
+        )
+        db.session.commit()
+        return claimed
+    after = 0
+    while True:
+        candidate = db.session.scalar(
+            select(Job.id).where(ready, Job.id > after).order_by(Job.id).limit(1)
+        )
+        if candidate is None:
+            db.session.commit()
+            return None
+        result = db.session.execute(
+            update(Job)
+            .where(Job.id == candidate, ready)
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        )
+        db.session.commit()
+        if result.rowcount == 1:  # type: ignore[attr-defined]
+            return candidate
+        after = candidate
+
+
+class _Renewer(threading.Thread):
+    """Renews a job's lease every third of its length until stopped."""
+
+    def __init__(self, app: Flask, job_id: int) -> None:
+        super().__init__(daemon=True, name=f"lease-{job_id}")
+        self.app, self.job_id, self.stopped = app, job_id, threading.Event()
+
+    def run(self) -> None:
+        every = lease_length(self.app).total_seconds() / 3
+        while not self.stopped.wait(every):
+            try:
+                with self.app.app_context():
+                    heartbeat(self.job_id)
+            except Exception:
+                self.app.logger.exception("job %s: the lease could not be renewed", self.job_id)
+
+
+def run_one(app: Flask, job_id: int, me: str) -> None:
+    """Run a claimed job in its own guard, with its lease renewed while it runs."""
+    renewer = _Renewer(app, job_id)
+    renewer.start()
+    try:
         job = db.session.get(Job, job_id)
         if job is None:
-            continue
-        try:
-            result = HANDLERS[job.kind](job)
-        except DomainError as error:
-            db.session.rollback()
-            _finish(job_id, JobStatus.FAILED, error.message, {})
-        except Exception:  # a bug must not kill the worker; the organizer sees the failure
-            db.session.rollback()
-            app.logger.error("job %s failed:\n%s", job_id, traceback.format_exc())
-            _finish(job_id, JobStatus.FAILED, "The job failed unexpectedly; see the logs.", {})
-        else:
-            _finish(job_id, JobStatus.DONE, result.pop("message", "Done."), result)
+            return
+        result = HANDLERS[job.kind](job)
+    except DomainError as error:  # a refusal, not a fault: no retry
+        db.session.rollback()
+        _finish(job_id, me, JobStatus.FAILED, error.message, {}, error=error.message)
+    except Exception as error:  # a bug must not kill the worker (M2)
+        db.session.rollback()
+        app.logger.error("job %s failed:\n%s", job_id, traceback.format_exc())
+        _failed(app, job_id, me, f"{type(error).__name__}: {error}")
+    else:
+        _finish(job_id, me, JobStatus.DONE, result.pop("message", "Done."), result)
+    finally:
+        renewer.stopped.set()
+        renewer.join()
+
+
+def run_pending(app: Flask, *, me: str | None = None, limit: int | None = None) -> int:
+    """Reclaim expired leases, then run ready jobs one by one; returns how many ran.
+    Needs an app context."""
+    _load_handlers()
+    me = me or worker_name()
+    reclaim_expired(app)
+    ran = 0
+    while limit is None or ran < limit:
+        job_id = claim_next(app, me)
+        if job_id is None:
+            break
+        run_one(app, job_id, me)
         ran += 1
     return ran
 
 
-def _finish(job_id: int, status: JobStatus, message: str, result: dict[str, Any]) -> None:
+def _failed(app: Flask, job_id: int, me: str, error: str) -> None:
     job = db.session.get(Job, job_id)
     if job is None:
         return
-    job.status, job.message, job.result = status, message, json.dumps(result)
-    job.finished_at = utcnow()
+    if job.attempts < MAX_ATTEMPTS:
+        db.session.execute(
+            update(Job)
+            .where(Job.id == job_id, Job.status == JobStatus.RUNNING, Job.worker == me)
+            .values(
+                status=JobStatus.QUEUED,
+                run_after=utcnow() + RETRY_AFTER * job.attempts,
+                last_error=error[:500],
+                message="The job failed unexpectedly; it will be tried again.",
+            )
+            .execution_options(synchronize_session=False)
+        )
+        db.session.commit()
+        return
+    _finish(
+        job_id, me, JobStatus.FAILED, "The job failed unexpectedly; see the logs.", {}, error=error
+    )
+
+
+def _finish(
+    job_id: int,
+    me: str,
+    status: JobStatus,
+    message: str,
+    result: dict[str, Any],
+    *,
+    error: str = "",
+) -> None:
+    # Guarded by the worker's name: a worker whose lease was taken over does not overwrite
+    # the outcome of the one that took it.
+    # A job run again after its worker died keeps "the worker stopped" as its last error,
+    # so the organizer sees that it was re-run.
+    extra = {"last_error": error[:500]} if error else {}
+    db.session.execute(
+        update(Job)
+        .where(Job.id == job_id, Job.status == JobStatus.RUNNING, Job.worker == me)
+        .values(
+            status=status,
+            message=message,
+            result=json.dumps(result),
+            finished_at=utcnow(),
+            lease_until=None,
+            **extra,
+        )
+        .execution_options(synchronize_session=False)
+    )
     db.session.commit()
 
 
@@ -111,13 +306,56 @@ def _load_handlers() -> None:
     import summit.services.solve_job  # noqa: F401
 
 
-def work_loop(app: Flask, interval: float = 1.0) -> None:
-    """The background worker: run jobs and deliver mail until interrupted."""
-    from summit.mail import send_due
+def job_loop(app: Flask, interval: float = 1.0, *, stop: threading.Event | None = None) -> None:
+    """Run jobs until `stop` is set; a round that fails as a whole is logged, not fatal."""
+    stop = stop or threading.Event()
+    me = worker_name()
+    while not stop.is_set():
+        try:
+            with app.app_context():
+                try:
+                    run_pending(app, me=me)
+                finally:
+                    db.session.remove()
+        except Exception:
+            app.logger.exception("jobs: the round failed; trying again")
+        stop.wait(interval)
 
-    while True:
-        with app.app_context():
-            run_pending(app)
-            send_due(app)
-            db.session.remove()
-        time.sleep(interval)
+
+def reclaim_loop(app: Flask, *, stop: threading.Event) -> None:
+    """Take up expired leases every half lease, even while this worker's job thread is busy
+    with a long job: the dead worker's job is queued again (or failed) at once, and runs on
+    the first free worker."""
+    every = lease_length(app).total_seconds() / 2
+    while not stop.wait(every):
+        try:
+            with app.app_context():
+                try:
+                    reclaim_expired(app)
+                finally:
+                    db.session.remove()
+        except Exception:
+            app.logger.exception("jobs: reclaiming expired leases failed; trying again")
+
+
+def work_loop(app: Flask, interval: float = 1.0, *, stop: threading.Event | None = None) -> None:
+    """The background worker: mail in a thread of its own, so it flows while a long job runs
+    (M2); a thread that reclaims expired leases; jobs in this one. Runs until interrupted or
+    `stop` is set."""
+    from summit.mail import send_loop
+
+    stop = stop or threading.Event()
+    helpers = [
+        threading.Thread(
+            target=send_loop, args=(app, interval), kwargs={"stop": stop}, daemon=True, name="mail"
+        ),
+        threading.Thread(target=reclaim_loop, args=(app,), kwargs={"stop": stop}, daemon=True),
+    ]
+    for thread in helpers:
+        thread.start()
+    try:
+        job_loop(app, interval, stop=stop)
+    finally:
+        stop.set()
+        for thread in helpers:
+            thread.join(timeout=15)

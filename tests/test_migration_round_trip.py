@@ -39,7 +39,8 @@ def fresh_connections() -> None:
 def row_counts() -> dict[str, int]:
     names = [t for t in inspect(db.engine).get_table_names() if t != "alembic_version"]
     with db.engine.connect() as conn:
-        return {t: conn.execute(text(f'SELECT count(*) FROM "{t}"')).scalar_one() for t in names}
+        # Table names from the database's own catalogue, not from input.
+        return {t: conn.execute(text(f'SELECT count(*) FROM "{t}"')).scalar_one() for t in names}  # noqa: S608
 
 
 def test_migrations_down_to_the_base_and_up_again_keep_every_row(

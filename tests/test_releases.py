@@ -354,6 +354,7 @@ def test_p4_review_lists_the_move_with_its_people_and_mails_and_publishes_nothin
     db.session.commit()
     login(client, published.organizer)
     base = f"/organizer/summits/{published.summit.id}/schedule"
+    mails_before = db.session.scalars(select(OutboxEmail.id)).all()  # the first release's
     page = client.get(f"{base}/review")
     assert page.status_code == 200
     html = page.text
@@ -371,7 +372,7 @@ def test_p4_review_lists_the_move_with_its_people_and_mails_and_publishes_nothin
     assert "Mails that will go (4)" in html  # lead and fan of the move and of the rename
     # Looking published nothing and queued nothing.
     assert db.session.scalar(select(func.count()).select_from(ScheduleRelease)) == 1
-    assert db.session.scalars(select(OutboxEmail)).all() == []
+    assert db.session.scalars(select(OutboxEmail.id)).all() == mails_before
     # The draft grid marks the changes and can show only them.
     grid = client.get(base).text
     assert "changed-moved" in grid and "2 sessions differ from the last release" in grid
@@ -393,13 +394,16 @@ def test_p4_confirming_publishes_release_two_with_its_mails_and_changelog(
 ) -> None:
     _move_session_two(published)
     login(client, published.organizer)
+    first_release_mails = db.session.scalar(select(func.max(OutboxEmail.id))) or 0
     response = _confirm(client, published)
     assert response.status_code == 302  # type: ignore[attr-defined]
     latest = db.session.scalar(select(func.max(ScheduleRelease.number)))
     assert latest == 2
-    mails = db.session.scalars(select(OutboxEmail)).all()
+    mails = db.session.scalars(
+        select(OutboxEmail).where(OutboxEmail.id > first_release_mails)
+    ).all()
     assert {m.to_addr for m in mails} == {published.leads[2].email, published.fan.email}
-    assert all("Session moved: Nova scheduler filters" in m.subject for m in mails)
+    assert all("moved: Nova scheduler filters" in m.subject for m in mails)
     copy = public_copy(published.sessions[2])
     assert copy is not None and copy.sequence == 1
     changes = client.get("/diablo/changes").text

@@ -7,7 +7,7 @@ import json
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from scheduler import check
 from summit import jobs
@@ -191,7 +191,15 @@ def test_p1_publish_raises_sequence_and_notifies_on_change(summit: Summit, make_
     solve_now(summit)
     assert scheduling.publish(organizer.id, summit.id) == 0  # first publication: no change
     db.session.commit()
-    assert db.session.scalars(select(OutboxEmail)).all() == []
+    # The first publication tells each lead when their session is (no calendar change).
+    first = db.session.scalars(select(OutboxEmail)).all()
+    assert {m.kind for m in first} == {"session_scheduled"}
+    leads = db.session.scalars(
+        select(DesignSession.lead_id).where(DesignSession.lead_id.is_not(None))
+    )
+    assert len(first) == len(list(leads))  # one per session
+    db.session.execute(delete(OutboxEmail))
+    db.session.commit()
     starred = db.session.scalar(
         select(DesignSession).where(DesignSession.title == "Session number 5")
     )
@@ -218,7 +226,8 @@ def test_p1_publish_raises_sequence_and_notifies_on_change(summit: Summit, make_
     assert copy is not None and copy.day_id == day.id
     mails = db.session.scalars(select(OutboxEmail)).all()
     assert len(mails) == 7  # its lead and the six people who starred it
-    assert all("Session moved: Session number 5" in m.subject for m in mails)
+    assert all("moved: Session number 5" in m.subject for m in mails)
+    assert sum("Your session moved" in m.subject for m in mails) == 1  # the lead's text
     assert all(f"{day.date:%A}" in m.body for m in mails)
     others = db.session.scalars(select(DesignSession).where(DesignSession.id != starred.id))
     assert {public_sequence(s) for s in others} == {0}

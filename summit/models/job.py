@@ -39,3 +39,9 @@ class Job(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # J1: a running job holds a lease that its worker renews; an expired one is taken up.
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    worker: Mapped[str] = mapped_column(String(100), default="", server_default="")
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    run_after: Mapped[datetime | None] = mapped_column(UTCDateTime())  # back-off of a retry
+    last_error: Mapped[str] = mapped_column(String(500), default="", server_default="")

@@ -30,7 +30,10 @@ class OutboxEmail(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     to_addr: Mapped[str] = mapped_column(String(254))
     subject: Mapped[str] = mapped_column(String(200))
-    body: Mapped[str] = mapped_column(Text)
+    body: Mapped[str] = mapped_column(Text)  # the plain-text part, rendered at queue time
+    html: Mapped[str] = mapped_column(Text, default="", server_default="")  # the HTML part
+    kind: Mapped[str] = mapped_column(String(40), default="", server_default="")
+    from_name: Mapped[str] = mapped_column(String(120), default="", server_default="")
     status: Mapped[str] = mapped_column(String(10), default=MailStatus.PENDING)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

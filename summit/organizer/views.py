@@ -86,7 +86,10 @@ def _summit_or_404(summit_id: int) -> Summit:
 def dashboard() -> Page:
     all_summits = db.session.scalars(select(Summit).order_by(Summit.id.desc())).all()
     return render_template(
-        "organizer/dashboard.html", summits=all_summits, pending=accounts.pending_claim_count()
+        "organizer/dashboard.html",
+        summits=all_summits,
+        pending=accounts.pending_claim_count(),
+        mail_failing_since=mail.failing_since(),
     )
 
 
@@ -275,6 +278,9 @@ def decide_claim(user_id: int) -> Page:
     return redirect(url_for("organizer.claims"))
 
 
+MAIL_PAGE = 50
+
+
 @bp.get("/mail")
 @organizer_required
 def mail_outbox() -> Page:
@@ -282,25 +288,42 @@ def mail_outbox() -> Page:
         select(OutboxEmail.status, func.count()).group_by(OutboxEmail.status)
     ).all()
     totals = {str(status): int(count) for status, count in rows}
-    failed = db.session.scalars(
-        select(OutboxEmail)
-        .where(OutboxEmail.status == MailStatus.FAILED)
-        .order_by(OutboxEmail.id.desc())
-        .limit(200)
+    status = request.args.get("status", "")
+    if status not in {"", *(s.value for s in MailStatus)}:
+        status = ""
+    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    query = select(OutboxEmail)
+    if status:
+        query = query.where(OutboxEmail.status == status)
+    shown = db.session.scalars(
+        query.order_by(OutboxEmail.id.desc()).offset((page - 1) * MAIL_PAGE).limit(MAIL_PAGE + 1)
     ).all()
-    return render_template("organizer/mail.html", totals=totals, failed=failed, form=ActionForm())
+    return render_template(
+        "organizer/mail.html",
+        totals=totals,
+        mails=shown[:MAIL_PAGE],
+        status=status,
+        page=page,
+        has_next=len(shown) > MAIL_PAGE,
+        failing_since=mail.failing_since(),
+        form=ActionForm(),
+    )
 
 
 @bp.post("/mail/retry")
 @organizer_required
 def retry_mail() -> Page:
+    """Every failed mail again, or one row when the form names it."""
     if not ActionForm().validate_on_submit():
         abort(400, "The form was stale; reload and try again.")
-    count = mail.retry_failed()
-    audit.record(current_user.id, "mail.retry", "outbox", f"{count} mails")
+    one = request.form.get("mail_id", type=int)
+    count = mail.retry_failed([one] if one else None)
+    audit.record(
+        current_user.id, "mail.retry", f"outbox:{one}" if one else "outbox", f"{count} mails"
+    )
     db.session.commit()
     flash(f"{count} failed mails will be sent again.", "success")
-    return redirect(url_for("organizer.mail_outbox"))
+    return redirect(url_for("organizer.mail_outbox", status=request.args.get("status", "")))
 
 
 AUDIT_PAGE_SIZE = 100

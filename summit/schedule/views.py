@@ -11,13 +11,12 @@ from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from summit import jobs
 from summit.choices import choices
 from summit.extensions import db
 from summit.forms import ActionForm
 from summit.models import Job, JobStatus, Summit
 from summit.schedule.forms import LockForm, MoveForm, PinForm, PublishForm, SolveForm
-from summit.services import scheduling
+from summit.services import scheduling, solve_job
 from summit.services.changes import KINDS, ChangeKind
 from summit.services.errors import DomainError, NotFound
 from summit.web import organizer_required
@@ -132,22 +131,17 @@ def start_solve(summit_id: int) -> Page:
     if not form.validate_on_submit():
         flash("Give a time limit between 1 and 600 seconds.", "error")
         return _page(summit_id, 422)
-    running = db.session.scalar(
-        select(Job.id).where(
-            Job.summit_id == summit_id,
-            Job.kind == "solve_schedule",
-            Job.status.in_([JobStatus.QUEUED, JobStatus.RUNNING]),
+    try:
+        solve_job.start_solve(
+            current_user.id,
+            summit.id,
+            time_limit=float(form.time_limit.data or 30),
+            resolve=bool(form.resolve.data),
         )
-    )
-    if running:
-        flash("A solve is already running for this summit.", "error")
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
         return _page(summit_id, 409)
-    jobs.enqueue(
-        "solve_schedule",
-        summit_id=summit.id,
-        actor_id=current_user.id,
-        payload={"time_limit": form.time_limit.data, "seed": 0, "resolve": bool(form.resolve.data)},
-    )
     db.session.commit()
     flash("The solver is running in the background; this page shows its progress.", "info")
     return redirect(url_for("schedule.page", summit_id=summit_id))

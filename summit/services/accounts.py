@@ -11,12 +11,12 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from summit import notifications
 from summit.db_utils import parse_id
 from summit.extensions import db
 from summit.models import ClaimStatus, PriorityClass, User, new_token, utcnow
 from summit.services import audit
 from summit.services.errors import Conflict, Invalid, NotFound
-from summit.services.outbox import queue_mail
 
 PASSWORD_METHOD = "scrypt"  # noqa: S105 - a hashing method, not a password
 
@@ -92,13 +92,7 @@ def request_account_claim(email: str) -> None:
 
 def _queue_claim_mail(user: User) -> None:
     token = _claim_serializer().dumps(user.id)
-    queue_mail(
-        user.email,
-        "Claim your Summit account",
-        f"Hello {user.name},\n\nBlueprints were imported in your name. To use your "
-        f"account, choose a password here (the link works for three days):\n"
-        f"{_link('/claim-account/' + token)}\n",
-    )
+    notifications.account_claim_link(user, _link("/claim-account/" + token))
 
 
 def claim_account(token: str, password: str) -> User:
@@ -166,28 +160,15 @@ def sign_up(
 
 def _queue_taken_mail(user: User) -> None:
     token = _serializer(RESET_SALT).dumps({"u": user.id, "f": _state_fingerprint(user)})
-    queue_mail(
-        user.email,
-        "Someone tried to sign up with your address",
-        f"Hello {user.name},\n\nSomeone tried to make a new Summit account with this "
-        "address, which already has one. If it was you, log in instead. If you forgot the "
-        f"password, choose a new one here (the link works for "
-        f"{current_app.config['RESET_LINK_HOURS']} hours):\n"
-        f"{_link('/reset-password/' + token)}\n\n"
-        "If it was not you, you can ignore this mail.\n",
+    notifications.address_taken(
+        user, _link("/reset-password/" + token), current_app.config["RESET_LINK_HOURS"]
     )
 
 
 def queue_verification_mail(user: User) -> None:
     token = _serializer(VERIFY_SALT).dumps({"u": user.id, "e": user.email})
-    queue_mail(
-        user.email,
-        "Confirm your address for Summit",
-        f"Hello {user.name},\n\nTo confirm that this address is yours, open this link "
-        f"(it works for {current_app.config['VERIFY_LINK_HOURS']} hours):\n"
-        f"{_link('/verify/' + token)}\n\n"
-        "Until then you can look around, but not register, submit blueprints or claim a "
-        "contributor class.\n",
+    notifications.address_verify(
+        user, _link("/verify/" + token), current_app.config["VERIFY_LINK_HOURS"]
     )
 
 
@@ -232,13 +213,8 @@ def request_password_reset(email: str) -> None:
         _queue_claim_mail(user)
         return
     token = _serializer(RESET_SALT).dumps({"u": user.id, "f": _state_fingerprint(user)})
-    queue_mail(
-        user.email,
-        "Reset your Summit password",
-        f"Hello {user.name},\n\nTo choose a new password, open this link (it works for "
-        f"{current_app.config['RESET_LINK_HOURS']} hours and only once):\n"
-        f"{_link('/reset-password/' + token)}\n\n"
-        "If you did not ask for this, ignore this mail: your password stays as it is.\n",
+    notifications.password_reset(
+        user, _link("/reset-password/" + token), current_app.config["RESET_LINK_HOURS"]
     )
 
 
@@ -362,6 +338,10 @@ def decide_claim(
             f"{user.name} changed the claim since you opened the page: it now says "
             f"“{now_says}”. Nothing was decided; review it again."
         )
+    if verify:
+        notifications.claim_verified(user, PriorityClass(claim))
+    else:
+        notifications.claim_declined(user, note)
     action = "claim.verify" if verify else "claim.reject"
     detail = f"{PriorityClass(claim).label} {project}".strip()
     audit.record(organizer_id, action, f"user:{user.id} {user.email}", f"{detail} {note}".strip())

@@ -13,6 +13,7 @@ from sqlalchemy import Select, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
+from summit import notifications
 from summit.extensions import db
 from summit.forms import control_free
 from summit.models import (
@@ -29,7 +30,6 @@ from summit.models import (
 from summit.services import audit
 from summit.services.accounts import find_by_email
 from summit.services.errors import Conflict, Forbidden, Invalid, NotFound
-from summit.services.outbox import queue_mail
 
 TITLE_MIN, TITLE_MAX, DESCRIPTION_MAX, URL_MAX = 5, 120, 5000, 500
 
@@ -251,14 +251,6 @@ def _session_url(session: DesignSession) -> str:
     return f"{current_app.config['BASE_URL']}/{session.summit.slug}/sessions/{session.id}"
 
 
-def _tell_submitter(blueprint: Blueprint, subject: str, text: str) -> None:
-    queue_mail(
-        blueprint.submitter.email,
-        f"[{blueprint.track.summit.name}] {subject}",
-        f"Hello {blueprint.submitter.name},\n\n{text}\n\nBlueprint: {blueprint.title}\n",
-    )
-
-
 def accept(organizer_id: int, blueprint_id: int) -> DesignSession:
     """A session with the blueprint's title, track, lead and length."""
     blueprint = _submitted(blueprint_id)
@@ -273,10 +265,8 @@ def accept(organizer_id: int, blueprint_id: int) -> DesignSession:
     db.session.add(session)
     db.session.flush()
     blueprint.status, blueprint.session_id = BlueprintStatus.ACCEPTED, session.id
-    _tell_submitter(
-        blueprint,
-        "your blueprint is accepted",
-        f"Your blueprint became a session that you lead: {_session_url(session)}",
+    notifications.blueprint_accepted(
+        blueprint.submitter, blueprint.track.summit, blueprint.title, session.id
     )
     audit.record(
         organizer_id,
@@ -296,12 +286,13 @@ def merge(organizer_id: int, blueprint_id: int, session_id: int) -> DesignSessio
     if session.status == SessionStatus.CANCELLED:
         raise Conflict("That session is cancelled; pick another.", field="session_id")
     blueprint.status, blueprint.session_id = BlueprintStatus.MERGED, session.id
-    _tell_submitter(
-        blueprint,
-        "your blueprint is merged into a session",
-        f"Your blueprint will be discussed in “{session.title}”, led by "
-        f"{session.lead.name if session.lead else 'the organizers'}: "
-        f"{_session_url(session)}",
+    notifications.blueprint_merged(
+        blueprint.submitter,
+        blueprint.track.summit,
+        blueprint.title,
+        session.id,
+        session.title,
+        session.lead.name if session.lead else "",
     )
     audit.record(
         organizer_id,
@@ -318,10 +309,8 @@ def reject(organizer_id: int, blueprint_id: int, reason: str) -> Blueprint:
     if not reason:
         raise Invalid("Give a reason: the submitter will read it.", field="reason")
     blueprint.status, blueprint.reason = BlueprintStatus.REJECTED, reason[:500]
-    _tell_submitter(
-        blueprint,
-        "your blueprint was not accepted",
-        f"The organizers did not make your blueprint a session.\nReason: {reason}",
+    notifications.blueprint_rejected(
+        blueprint.submitter, blueprint.track.summit, blueprint.title, reason
     )
     audit.record(organizer_id, "blueprint.reject", f"blueprint:{blueprint.id}", reason)
     return blueprint

@@ -28,7 +28,6 @@ from summit.services.errors import DomainError, Invalid
 COLUMNS = ("title", "track", "description", "url", "submitter_email", "submitter_name", "length")
 REQUIRED = ("title", "track", "submitter_email")
 MAX_ROWS = 20_000
-CHUNK = 500  # rows written per transaction once every row has passed its checks
 
 
 @dataclass(frozen=True)
@@ -185,8 +184,9 @@ def import_blueprints(
     partial: bool = False,
     progress: Callable[[int, int], None] | None = None,
 ) -> ImportReport:
-    """Check every row; then write them CHUNK rows per transaction (the caller commits the
-    last). With errors and not `partial`, nothing is written."""
+    """Check every row; then write them all in the caller's transaction, which the caller
+    commits: all or nothing, even when the worker dies half-way (J1). With errors and not
+    `partial`, nothing is written."""
     good, errors = check_rows(summit_id, rows)
     report = ImportReport(errors=errors)
     if errors and not partial:
@@ -200,8 +200,6 @@ def import_blueprints(
     by_title = {(b.title.lower(), b.track_id): b for b in existing}
     for done, row in enumerate(good, start=1):
         _import_row(row, summit_id, users, by_url, by_title, report)
-        if done % CHUNK == 0:
-            db.session.commit()
         if progress is not None:
             progress(done, len(good))
     audit.record(actor_id, "blueprint.import", f"summit:{summit_id}", report.summary())

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import current_app
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
+from summit import notifications
 from summit.extensions import db
 from summit.models import (
     Day,
@@ -27,7 +27,6 @@ from summit.models import (
 )
 from summit.services import audit, programme
 from summit.services.errors import Conflict, Forbidden, Invalid, NotFound
-from summit.services.outbox import queue_mail
 
 TITLE_MAX = 120
 
@@ -196,14 +195,7 @@ def remove_talk(organizer_id: int, talk_id: int) -> None:
     slot, summit = _slot(talk.slot_id)
     speaker = db.session.get(User, talk.user_id)
     if speaker is not None:
-        queue_mail(
-            speaker.email,
-            f"[{summit.name}] Lightning talk removed: {talk.title}",
-            f"Hello {speaker.name},\n\nThe organizers removed your lightning talk “{talk.title}” "
-            f"({slot.starts_at.astimezone(summit.zone):%A %H:%M}) from the whiteboard. "
-            f"Write to them if you think this is a mistake.\n\n"
-            f"{current_app.config['BASE_URL']}/{summit.slug}/lightning\n",
-        )
+        notifications.lightning_talk_removed(speaker, summit, talk.title, slot.starts_at)
     audit.record(organizer_id, "lightning.remove", f"slot:{talk.slot_id}", talk.title)
     db.session.delete(talk)
 

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal, cast
 
-from flask import current_app
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import (
     ColumnElement,
@@ -32,6 +31,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager
 
+from summit import notifications
 from summit.extensions import db
 from summit.models import (
     Event,
@@ -45,7 +45,6 @@ from summit.models import (
 )
 from summit.services import audit
 from summit.services.errors import Conflict, Invalid, NotFound
-from summit.services.outbox import queue_mail
 
 WAITLISTED = RegistrationStatus.WAITLISTED
 CONFIRMED = RegistrationStatus.CONFIRMED
@@ -243,39 +242,17 @@ def _set_status(registration_id: int, old: str, new: str, **values: object) -> b
     return result.rowcount == 1  # type: ignore[attr-defined,no-any-return]
 
 
-# --- mail ---------------------------------------------------------------------------
+# --- mail: worded in summit.notifications --------------------------------------------------
 
 
-def _my_registrations_url() -> str:
-    return f"{current_app.config['BASE_URL']}/my/registrations"
-
-
-def _mail(registration: Registration, subject: str, text: str) -> None:
-    _mail_to(registration.user, registration.event, subject, text)
-
-
-def _mail_to(user: User, event: Event, subject: str, text: str) -> None:
-    queue_mail(
-        user.email,
-        f"[{event.summit.name}] {event.label}: {subject}",
-        f"Hello {user.name},\n\n{text}\n\nEvent: {event.label} of {event.summit.name}, "
-        f"{event.starts_on:%a %d %b} – {event.ends_on:%a %d %b %Y}, {event.summit.venue}.\n"
-        f"Your registrations: {_my_registrations_url()}\n",
-    )
-
-
-def _mail_waitlisted(user: User, event: Event, place: int) -> None:
-    extra = ""
-    if _uses_classes(event):
-        extra = f" Your priority class is: {PriorityClass(user.verified_class).label}."
-        if user.has_pending_claim:
-            extra += " Your contributor claim counts once an organizer verifies it."
-    _mail_to(
+def _waitlisted(user: User, event: Event, place: int) -> None:
+    classes = _uses_classes(event)
+    notifications.seat_waitlisted(
         user,
         event,
-        f"waiting list, position {place}",
-        f"You are on the waiting list, at position {place}.{extra}\n"
-        "Organizers review the list regularly; you will get an email when that changes.",
+        place,
+        priority_class=PriorityClass(user.verified_class).label if classes else "",
+        claim_pending=classes and user.has_pending_claim,
     )
 
 
@@ -341,10 +318,10 @@ def register(user_id: int, event_id: int, *, now: datetime | None = None) -> Reg
         db.session.rollback()
         raise Conflict(f"You are already registered for the {label}.") from exc
     if confirmed:
-        _mail_to(user, event, "your seat is confirmed", "Your seat is confirmed. See you there!")
+        notifications.seat_confirmed(user, event)
         return Registered(registration_id, status, None)
     place = _place(event, registration_id, joined, PriorityClass(user.verified_class))
-    _mail_waitlisted(user, event, place)
+    _waitlisted(user, event, place)
     return Registered(registration_id, status, place)
 
 
@@ -371,7 +348,7 @@ def cancel(user_id: int, registration_id: int) -> Registration:
             raise Conflict("This registration changed meanwhile; reload the page.")
         _release_seat(event_id)
         db.session.refresh(registration)
-        _mail(registration, "seat cancelled", "You gave up your seat. Thank you for telling us.")
+        notifications.seat_cancelled(registration.user, registration.event)
         event = _event(event_id)
         db.session.refresh(event)
         if event.policy == SeatPolicy.AUTO:
@@ -382,7 +359,7 @@ def cancel(user_id: int, registration_id: int) -> Registration:
         ):
             raise Conflict("This registration changed meanwhile; reload the page.")
         db.session.refresh(registration)
-        _mail(registration, "you left the waiting list", "You left the waiting list.")
+        notifications.waitlist_left(registration.user, registration.event)
     else:
         raise Conflict("This registration is no longer active.")
     return registration
@@ -396,7 +373,7 @@ def _promote_head(event: Event) -> Registration | None:
     if not _set_status(head.id, WAITLISTED, CONFIRMED, decided_at=utcnow()):
         raise Conflict("The waiting list changed meanwhile; try again.")
     db.session.refresh(head)
-    _mail(head, "you got a seat", "A seat was freed and it is yours: you are confirmed.")
+    notifications.seat_promoted(head.user, head.event)
     return head
 
 
@@ -423,11 +400,7 @@ def confirm_entries(organizer_id: int, event_id: int, registration_ids: list[int
             _release_seat(event_id)
             continue
         db.session.refresh(registration)
-        _mail(
-            registration,
-            "your seat is confirmed",
-            "Good news: an organizer confirmed your seat. See you there!",
-        )
+        notifications.seat_confirmed(registration.user, event, by_organizer=True)
         audit.record(
             organizer_id,
             "registration.confirm",
@@ -456,11 +429,7 @@ def confirm_next(organizer_id: int, event_id: int, n: int) -> int:
             _release_seat(event_id)
             break
         db.session.refresh(head)
-        _mail(
-            head,
-            "your seat is confirmed",
-            "Good news: an organizer confirmed your seat. See you there!",
-        )
+        notifications.seat_confirmed(head.user, event, by_organizer=True)
         done += 1
     if done == 0:
         left = counts(event)
@@ -493,11 +462,7 @@ def decline(organizer_id: int, registration_id: int, reason: str) -> Registratio
     ):
         raise Conflict("This entry is no longer on the waiting list.")
     db.session.refresh(registration)
-    _mail(
-        registration,
-        "not confirmed",
-        f"We are sorry: the organizers could not give you a seat.\nReason: {reason}",
-    )
+    notifications.seat_declined(registration.user, registration.event, reason)
     audit.record(
         organizer_id,
         "registration.decline",

@@ -10,12 +10,12 @@ import hashlib
 from collections import defaultdict
 from dataclasses import dataclass
 
-from flask import current_app
 from sqlalchemy import select
 
 from scheduler import Placement, Problem, Result, check, score
 from scheduler import types as sched
 from scheduler.validate import conflict_weights, overlaps
+from summit import notifications
 from summit.extensions import db
 from summit.models import (
     Day,
@@ -28,10 +28,10 @@ from summit.models import (
     User,
     WindowPart,
 )
+from summit.notifications import Place
 from summit.services import audit, releases
 from summit.services.changes import Change, ChangeKind, Facts, diff
 from summit.services.errors import Conflict, Invalid, NotFound
-from summit.services.outbox import queue_mails
 
 WEIGHTS = sched.Weights(
     attendee_conflict=1, track_parallel_pair=10, track_extra_room=20, moved_session=50
@@ -405,7 +405,7 @@ def review(summit_id: int) -> Review:
         snapshot,
         changes,
         people,
-        mail_schedule_changes(ctx.summit, changes, people, send=False),
+        mail_schedule_changes(ctx.summit, changes, people, send=False, published=snapshot),
     )
 
 
@@ -464,7 +464,9 @@ def publish(
     release = releases.freeze(
         reviewed.summit, last, reviewed.draft, actor_id=actor_id, note=note.strip()
     )
-    mail_schedule_changes(reviewed.summit, reviewed.changes, reviewed.people)
+    mail_schedule_changes(
+        reviewed.summit, reviewed.changes, reviewed.people, published=reviewed.draft
+    )
     reviewed.summit.published_at = release.published_at
     changed = len({c.session_id for c in reviewed.changes if c.kind is not ChangeKind.NEW})
     audit.record(
@@ -494,48 +496,94 @@ def mail_schedule_changes(
     people: dict[int, list[User]],
     *,
     send: bool = True,
+    published: dict[int, Facts] | None = None,
 ) -> list[Mail]:
-    """Every mail a publication sends (P1): one per changed session and affected person
-    (lead or stargazer), saying what changed. Queued in the outbox when `send`; the review
-    page shows the same list unsent. The one place that turns changes into mail."""
-    by_session: defaultdict[int, list[Change]] = defaultdict(list)
+    """Every mail a publication sends (P1), worded by `summit.notifications`: a first place
+    to the lead; a move (from → to, with each starrer's new clashes among `published`), a new
+    title or a cancellation to the lead and the starrers; a restored session or a new lead to
+    the lead. Queued in the outbox when `send`; the review page shows the same mails unsent.
+    The one place that turns changes into mail."""
+    rooms = {r.id: r.name for r in summit.rooms}
+    by_session: defaultdict[int, dict[ChangeKind, Change]] = defaultdict(dict)
     for c in changes:
-        if c.kind in _MAILED:
-            by_session[c.session_id].append(c)
-    base_url = current_app.config["BASE_URL"]
-    mails: list[Mail] = []
-    for sid, found in by_session.items():
-        after = found[0].after
-        short = ", ".join(_MAILED[c.kind][0] for c in found)
-        what = " and ".join(_MAILED[c.kind][1] for c in found)
-        lines = [_line(summit, c) for c in found]
-        link = f"{base_url}/{summit.slug}/sessions/{sid}"
-        for user in people.get(sid, []):
-            mails.append(
-                (
-                    user.email,
-                    f"[{summit.name}] Session {short}: {after.title}",
-                    f"Hello {user.name},\n\nThe session “{after.title}” {what}.\n"
-                    + "".join(f"\n- {line}" for line in lines)
-                    + f"\n\n{link}\n",
+        by_session[c.session_id][c.kind] = c
+    with notifications.collected(send=send) as rows:
+        for sid, kinds in by_session.items():
+            any_change = next(iter(kinds.values()))
+            after = any_change.after
+            before = any_change.before
+            lead = _lead_of(after, people.get(sid, []))
+            starrers = [u for u in people.get(sid, []) if lead is None or u.id != lead.id]
+            title = after.title
+            if ChangeKind.CANCELLED in kinds:
+                notifications.session_cancelled(
+                    summit,
+                    session_id=sid,
+                    title=title,
+                    place=_place(before or after, rooms),
+                    lead=lead,
+                    starrers=starrers,
                 )
-            )
-    if send:
-        queue_mails(mails)
-    return mails
+            elif ChangeKind.MOVED in kinds and before is not None:
+                after_place = _place(after, rooms)
+                notifications.session_moved(
+                    summit,
+                    session_id=sid,
+                    title=title,
+                    before=_place(before, rooms),
+                    after=after_place,
+                    lead=lead,
+                    starrers=starrers,
+                    clashes=_clashes(sid, after_place, starrers, published or {}, rooms),
+                )
+            elif ChangeKind.RETITLED in kinds and before is not None:
+                notifications.session_renamed(
+                    summit,
+                    session_id=sid,
+                    title=title,
+                    old_title=before.title,
+                    place=_place(after, rooms),
+                    lead=lead,
+                    starrers=starrers,
+                )
+            elif kinds.keys() & {ChangeKind.NEW, ChangeKind.RESTORED, ChangeKind.LEAD_CHANGED}:
+                # Scheduled for the first time, back on the schedule, or a new lead's now:
+                # the lead hears when and where.
+                notifications.session_scheduled(
+                    summit, session_id=sid, title=title, place=_place(after, rooms), lead=lead
+                )
+    return [(r["to_addr"], r["subject"], r["body"]) for r in rows]
 
 
-def _line(summit: Summit, c: Change) -> str:
-    before, after = c.before, c.after
-    if c.kind is ChangeKind.MOVED and before is not None:
-        return f"Was {where(summit, before)}; now {where(summit, after)}."
-    if c.kind is ChangeKind.RETITLED and before is not None:
-        return f"Was called “{before.title}”."
-    if c.kind is ChangeKind.LEAD_CHANGED and before is not None:
-        return f"Led by {after.lead_name or 'nobody yet'} (was {before.lead_name or 'nobody'})."
-    if c.kind is ChangeKind.CANCELLED:
-        return f"It was to be {where(summit, after)}."
-    return f"It is {where(summit, after)}."
+def _lead_of(facts: Facts, people: list[User]) -> User | None:
+    return next((u for u in people if u.id == facts.lead_id), None) if facts.lead_id else None
+
+
+def _place(facts: Facts, rooms: dict[int, str]) -> Place:
+    return Place(facts.starts_at, facts.ends_at, rooms.get(facts.room_id or 0, ""))
+
+
+def _clashes(
+    session_id: int,
+    place: Place,
+    starrers: list[User],
+    published: dict[int, Facts],
+    rooms: dict[int, str],
+) -> dict[int, list[str]]:
+    """For each starrer: the titles of their other starred sessions that the new place
+    overlaps, in the release being published."""
+    if not starrers or not published:
+        return {}
+    found: defaultdict[int, list[str]] = defaultdict(list)
+    for user_id, other_id in db.session.execute(
+        select(Interest.user_id, Interest.session_id)
+        .where(Interest.user_id.in_([u.id for u in starrers]), Interest.session_id != session_id)
+        .order_by(Interest.session_id)
+    ):
+        other = published.get(other_id)
+        if other is not None and not other.cancelled and _place(other, rooms).overlaps(place):
+            found[user_id].append(other.title)
+    return dict(found)
 
 
 where = releases.where

@@ -5,17 +5,56 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sqlalchemy import update
+from flask import current_app
+from sqlalchemy import select, update
 
 from scheduler import SolveOptions, Status, solve
 from scheduler.types import Progress
 from summit.extensions import db
-from summit.jobs import handler
-from summit.models import Job
+from summit.jobs import WORKER_STOPPED, enqueue, handler, heartbeat, live
+from summit.models import Job, JobStatus, utcnow
 from summit.services import scheduling
+from summit.services.errors import Conflict
+
+KIND = "solve_schedule"
 
 
-@handler("solve_schedule")
+def start_solve(
+    actor_id: int | None, summit_id: int, *, time_limit: float, resolve: bool, seed: int = 0
+) -> Job:
+    """Queue a solve; one at a time per summit, counting only jobs on a live lease (J1).
+    A solve whose worker died is failed here, so it neither blocks nor comes back."""
+    now = utcnow()
+    db.session.execute(
+        update(Job)
+        .where(
+            Job.summit_id == summit_id,
+            Job.kind == KIND,
+            Job.status == JobStatus.RUNNING,
+            Job.lease_until < now,
+        )
+        .values(
+            status=JobStatus.FAILED,
+            message=f"{WORKER_STOPPED}.",
+            last_error=WORKER_STOPPED,
+            finished_at=now,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    running = db.session.scalar(
+        select(Job.id).where(Job.summit_id == summit_id, Job.kind == KIND, live(now)).limit(1)
+    )
+    if running is not None:
+        raise Conflict("A solve is already running for this summit.")
+    return enqueue(
+        KIND,
+        summit_id=summit_id,
+        actor_id=actor_id,
+        payload={"time_limit": time_limit, "seed": seed, "resolve": resolve},
+    )
+
+
+@handler(KIND)
 def run_solve(job: Job) -> dict[str, Any]:
     payload = json.loads(job.payload)
     time_limit = float(payload.get("time_limit", 30))
@@ -23,27 +62,24 @@ def run_solve(job: Job) -> dict[str, Any]:
     resolve = bool(payload.get("resolve"))
     problem = scheduling.to_problem(ctx, with_previous=resolve)
     hint = scheduling.draft(ctx) if resolve else ()
-    job_id, engine = job.id, db.engine
+    job_id, app = job.id, current_app._get_current_object()  # type: ignore[attr-defined]
     db.session.commit()  # hold no lock while the solver runs
 
     def progress(p: Progress) -> None:
-        # Called from the solver's thread: a connection of its own, not the ORM session.
+        # Called from the solver's thread: a connection of its own (and a renewed lease).
         state = {
             "elapsed": round(p.seconds, 1),
             "limit": time_limit,
             "objective": p.objective,
             "bound": p.bound,
         }
-        with engine.begin() as conn:
-            conn.execute(
-                update(Job)
-                .where(Job.id == job_id)
-                .values(
-                    done=min(int(p.seconds * 10), int(time_limit * 10)),
-                    total=int(time_limit * 10),
-                    message=f"Best schedule so far: {p.objective:g} (bound {p.bound:g})",
-                    result=json.dumps({"progress": state}),
-                )
+        with app.app_context():
+            heartbeat(
+                job_id,
+                done=min(int(p.seconds * 10), int(time_limit * 10)),
+                total=int(time_limit * 10),
+                message=f"Best schedule so far: {p.objective:g} (bound {p.bound:g})",
+                result=json.dumps({"progress": state}),
             )
 
     result = solve(

@@ -465,6 +465,8 @@ def _job_state(job: Job) -> dict[str, Any]:
         "elapsed": elapsed,
         "message": job.message,
         "result": json.loads(job.result) if job.result else {},
+        "attempts": job.attempts,
+        "last_error": job.last_error,
     }
 
 
