@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import wraps
 from typing import Any, TypeVar, cast
 from urllib.parse import urlsplit
@@ -19,6 +20,7 @@ from summit.services import summits
 from summit.services.errors import DomainError
 
 F = TypeVar("F", bound=Callable[..., Any])
+T = TypeVar("T")
 
 
 def login_required(view: F) -> F:
@@ -54,15 +56,40 @@ def verified_required(view: F) -> F:
     return login_required(cast(F, wrapped))
 
 
-def form_failure(form: FlaskForm, error: DomainError) -> int:
-    """Roll back the half-done change and show the error on its field; returns the status."""
-    db.session.rollback()
-    field = getattr(form, error.field, None) if error.field else None
-    if field is not None:
-        field.errors = [*field.errors, error.message]
-    else:
-        flash(error.message, "error")
-    return error.status
+@dataclass(frozen=True, slots=True)
+class Refused:
+    """A change a service refused: rolled back, its message shown; answer with `status`."""
+
+    error: DomainError
+
+    @property
+    def status(self) -> int:
+        return self.error.status
+
+    @property
+    def message(self) -> str:
+        return self.error.message
+
+
+def apply(
+    change: Callable[[], T], form: FlaskForm | None = None, *, show: bool = True
+) -> T | Refused:
+    """The one way a view writes (view → service → commit): run the service call and commit.
+    On a domain error, roll the whole change back and show its message, on the form field it
+    names or else as a flash (unless `show` is off); the view answers `Refused.status`."""
+    try:
+        result = change()
+        db.session.commit()
+    except DomainError as error:
+        db.session.rollback()
+        if show:
+            field = getattr(form, error.field, None) if form is not None and error.field else None
+            if field is not None:
+                field.errors = [*field.errors, error.message]
+            else:
+                flash(error.message, "error")
+        return Refused(error)
+    return result
 
 
 def form_values(form: FlaskForm, *, exclude: tuple[str, ...] = ()) -> dict[str, Any]:

@@ -24,7 +24,7 @@ from summit.extensions import db, limiter
 from summit.models import ClaimStatus, PriorityClass
 from summit.services import accounts
 from summit.services.errors import DomainError
-from summit.web import form_failure, form_values, login_required, safe_next
+from summit.web import Refused, apply, form_values, login_required, safe_next
 
 bp = Blueprint("auth", __name__)
 
@@ -73,11 +73,9 @@ def signup() -> Page:
     form = SignupForm()
     status = 200
     if form.validate_on_submit():
-        try:
-            accounts.sign_up(**form_values(form, exclude=("confirm",)))
-            db.session.commit()
-        except DomainError as error:
-            status = form_failure(form, error)
+        signed_up = apply(lambda: accounts.sign_up(**form_values(form, exclude=("confirm",))), form)
+        if isinstance(signed_up, Refused):
+            status = signed_up.status
         else:
             # The same answer whether or not the address had an account (A4).
             flash(CHECK_MAIL.format(email=accounts.normalise_email(form.email.data or "")), "info")
@@ -123,12 +121,9 @@ def verify(token: str) -> Page:
     """GET shows a button, so that a mail scanner opening the link uses nothing up."""
     form = ConfirmForm()
     if form.validate_on_submit():
-        try:
-            user = accounts.verify_email(token)
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            return render_template("auth/verify.html", form=None, error=error.message), error.status
+        user = apply(lambda: accounts.verify_email(token), show=False)
+        if isinstance(user, Refused):
+            return render_template("auth/verify.html", form=None, error=user.message), user.status
         logins.log_in(user)
         flash("Thank you: your address is confirmed.", "success")
         return redirect(url_for("public.home"))
@@ -179,11 +174,9 @@ def reset_password(token: str) -> Page:
         return render_template("auth/reset.html", form=None, error=error.message), error.status
     status = 200
     if form.validate_on_submit():
-        try:
-            user = accounts.reset_password(token, form.password.data or "")
-            db.session.commit()
-        except DomainError as error:
-            status = form_failure(form, error)
+        user = apply(lambda: accounts.reset_password(token, form.password.data or ""), form)
+        if isinstance(user, Refused):
+            status = user.status
         else:
             logins.log_in(user)
             flash("Your new password is set, and every other login has ended.", "success")
@@ -213,11 +206,9 @@ def profile() -> Page:
     form = ProfileForm(obj=current_user)
     status = 200
     if form.validate_on_submit():
-        try:
-            accounts.update_profile(current_user.id, **form_values(form))
-            db.session.commit()
-        except DomainError as error:
-            status = form_failure(form, error)
+        saved = apply(lambda: accounts.update_profile(current_user.id, **form_values(form)), form)
+        if isinstance(saved, Refused):
+            status = saved.status
         else:
             flash("Profile saved.", "success")
             return redirect(url_for("auth.profile"))
@@ -231,13 +222,14 @@ def profile() -> Page:
 def change_password() -> Page:
     form = PasswordForm()
     if form.validate_on_submit():
-        try:
-            accounts.change_password(
+        changed = apply(
+            lambda: accounts.change_password(
                 current_user.id, form.current_password.data or "", form.new_password.data or ""
-            )
-            db.session.commit()
-        except DomainError as error:
-            status = form_failure(form, error)
+            ),
+            form,
+        )
+        if isinstance(changed, Refused):
+            status = changed.status
         else:
             logins.renew_after_password_change(current_user._get_current_object())
             flash("Password changed. Every other login has ended.", "success")
@@ -272,11 +264,9 @@ def claim_account(token: str) -> Page:
     form = ClaimPasswordForm()
     status = 200
     if form.validate_on_submit():
-        try:
-            user = accounts.claim_account(token, form.password.data or "")
-            db.session.commit()
-        except DomainError as error:
-            status = form_failure(form, error)
+        user = apply(lambda: accounts.claim_account(token, form.password.data or ""), form)
+        if isinstance(user, Refused):
+            status = user.status
         else:
             logins.log_in(user)
             flash(f"Welcome, {user.name}: your account is yours now.", "success")

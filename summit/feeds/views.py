@@ -334,8 +334,6 @@ def confirm_new_token() -> str:
 @login_required
 def new_token() -> Response:
     """A new secret address for the personal feed; the old one stops working at once."""
-    if not ActionForm().validate_on_submit():
-        abort(400, "The form was stale; reload and try again.")
     if request.form.get("confirm") != "y":  # nothing happens before the person confirms
         wanted = safe_next(request.form.get("next"))
         return redirect(url_for("feeds.confirm_new_token", next=wanted), 303)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -14,8 +14,7 @@ from summit.forms import ActionForm
 from summit.lightning.forms import BlockForm, BookForm, LimitForm
 from summit.models import LightningTalk, Summit
 from summit.services import lightning
-from summit.services.errors import DomainError
-from summit.web import login_required, organizer_required, summit_or_404
+from summit.web import Refused, apply, login_required, organizer_required, summit_or_404
 
 bp = Blueprint("lightning", __name__)
 
@@ -50,19 +49,15 @@ def book(slug: str) -> Page:
         problems = [e for errors in form.errors.values() for e in errors]
         flash(" ".join(str(p) for p in problems) or "The form was incomplete.", "error")
         return _board(summit, 422)
-    try:
-        talk = lightning.book_lightning_slot(
+    talk = apply(
+        lambda: lightning.book_lightning_slot(
             current_user.id, form.slot_id.data or 0, form.title.data or ""
         )
-        db.session.commit()
-    except lightning.SlotTaken as taken:
-        db.session.rollback()
-        flash(taken.message, "error")
-        return _board(summit, taken.status, nearest={s.id for s in taken.nearest})
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-        return _board(summit, error.status)
+    )
+    if isinstance(talk, Refused):
+        taken = talk.error
+        nearest = {s.id for s in taken.nearest} if isinstance(taken, lightning.SlotTaken) else None
+        return _board(summit, talk.status, nearest=nearest)
     flash(f"Booked: “{talk.title}”. See you at the whiteboard!", "success")
     return redirect(url_for("lightning.board", slug=slug) + f"#slot-{talk.slot_id}")
 
@@ -70,26 +65,16 @@ def book(slug: str) -> Page:
 def _change(summit: Summit, change: Callable[[], object], done: str, anchor: str = "") -> Page:
     """Run one whiteboard change in its own transaction: on success a message and back to
     the board; on a refusal, nothing written and the board again with the reason."""
-    try:
-        change()
-        db.session.commit()
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-        return _board(summit, error.status)
+    changed = apply(change)
+    if isinstance(changed, Refused):
+        return _board(summit, changed.status)
     flash(done, "success")
     return redirect(url_for("lightning.board", slug=summit.slug) + anchor)
-
-
-def _require_fresh(form: ActionForm | BlockForm) -> None:
-    if not form.validate_on_submit():
-        abort(400, "The form was stale; reload and try again.")
 
 
 @bp.post("/<slug>/lightning/talks/<int:talk_id>/cancel")
 @login_required
 def cancel(slug: str, talk_id: int) -> Page:
-    _require_fresh(ActionForm())
     return _change(
         summit_or_404(slug),
         lambda: lightning.cancel_talk(current_user.id, talk_id),
@@ -100,7 +85,6 @@ def cancel(slug: str, talk_id: int) -> Page:
 @bp.post("/<slug>/lightning/talks/<int:talk_id>/remove")
 @organizer_required
 def remove(slug: str, talk_id: int) -> Page:
-    _require_fresh(ActionForm())
     talk = db.session.get(LightningTalk, talk_id)
     title = talk.title if talk else "the talk"
     return _change(
@@ -114,7 +98,6 @@ def remove(slug: str, talk_id: int) -> Page:
 @organizer_required
 def block(slug: str, slot_id: int) -> Page:
     form = BlockForm()
-    _require_fresh(form)
     blocked = bool(form.blocked.data)
     return _change(
         summit_or_404(slug),

@@ -42,8 +42,7 @@ from summit.organizer.forms import (
     TrackForm,
 )
 from summit.services import accounts, audit, summits
-from summit.services.errors import DomainError
-from summit.web import form_failure, form_values, organizer_required
+from summit.web import Refused, apply, form_values, organizer_required
 
 bp = Blueprint("organizer", __name__, url_prefix="/organizer")
 
@@ -64,11 +63,9 @@ def _save_form(
     """
     status = 200
     if form.validate_on_submit():
-        try:
-            saved = save()
-            db.session.commit()
-        except DomainError as error:
-            status = form_failure(form, error)
+        saved = apply(save, form)
+        if isinstance(saved, Refused):
+            status = saved.status
         else:
             flash("Saved.", "success")
             return redirect(back(saved))
@@ -226,14 +223,8 @@ def edit_item(summit_id: int, kind: str, obj_id: int | None = None) -> Page:
 def delete_item(summit_id: int, kind: str, obj_id: int) -> Page:
     if kind not in EDITABLES:
         abort(404)
-    if not ActionForm().validate_on_submit():
-        abort(400, "The form was stale; reload and try again.")
-    try:
-        summits.delete_owned(current_user.id, summit_id, kind, obj_id)
-        db.session.commit()
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "error")
+    deleted = apply(lambda: summits.delete_owned(current_user.id, summit_id, kind, obj_id))
+    if isinstance(deleted, Refused):
         return redirect(
             url_for("organizer.edit_item", summit_id=summit_id, kind=kind, obj_id=obj_id)
         )
@@ -261,19 +252,17 @@ def decide_claim(user_id: int) -> Page:
     form = ClaimDecisionForm()
     if not form.validate_on_submit():
         abort(400, "Pick verify or reject.")
-    try:
-        user = accounts.decide_claim(
+    user = apply(
+        lambda: accounts.decide_claim(
             current_user.id,
             user_id,
             verify=form.decision.data == "verify",
             note=form.note.data or "",
             seen=(form.seen_claim.data, form.seen_project.data or ""),
         )
-        db.session.commit()
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-        return _claims_page(error.status)
+    )
+    if isinstance(user, Refused):
+        return _claims_page(user.status)
     flash(f"{user.name}: claim {user.claim_status}.", "success")
     return redirect(url_for("organizer.claims"))
 
@@ -314,8 +303,6 @@ def mail_outbox() -> Page:
 @organizer_required
 def retry_mail() -> Page:
     """Every failed mail again, or one row when the form names it."""
-    if not ActionForm().validate_on_submit():
-        abort(400, "The form was stale; reload and try again.")
     one = request.form.get("mail_id", type=int)
     count = mail.retry_failed([one] if one else None)
     audit.record(

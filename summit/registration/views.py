@@ -21,8 +21,14 @@ from summit.models import (
 )
 from summit.registration.forms import ActionForm, ConfirmChosenForm, ConfirmNextForm, DeclineForm
 from summit.services import registration as reg
-from summit.services.errors import DomainError
-from summit.web import login_required, organizer_required, summit_or_404, verified_required
+from summit.web import (
+    Refused,
+    apply,
+    login_required,
+    organizer_required,
+    summit_or_404,
+    verified_required,
+)
 
 bp = Blueprint("registration", __name__)
 
@@ -75,13 +81,9 @@ def register(slug: str, kind: str) -> Page:
     )
     # CSRFProtect has already checked the form's token, as for every POST.
     label, klass = event.label, PriorityClass(current_user.verified_class).label
-    try:
-        outcome = reg.register(current_user.id, event.id)
-        db.session.commit()
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-        return _events_page(slug, error.status)
+    outcome = apply(lambda: reg.register(current_user.id, event.id))
+    if isinstance(outcome, Refused):
+        return _events_page(slug, outcome.status)
     if outcome.position is None:
         flash(f"You are confirmed for the {label}.", "success")
     else:
@@ -125,19 +127,13 @@ def confirm_cancel(registration_id: int) -> Page:
 @bp.post("/my/registrations/<int:registration_id>/cancel")
 @login_required
 def cancel(registration_id: int) -> Page:
-    if not ActionForm().validate_on_submit():
-        abort(400, "The form was stale; reload and try again.")
     if request.form.get("confirm") != "y":  # nothing happens before the person confirms
         return redirect(
             url_for("registration.confirm_cancel", registration_id=registration_id), 303
         )
-    try:
-        registration = reg.cancel(current_user.id, registration_id)
-        db.session.commit()
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-        return _mine_page(error.status)
+    registration = apply(lambda: reg.cancel(current_user.id, registration_id))
+    if isinstance(registration, Refused):
+        return _mine_page(registration.status)
     flash(f"Done: your {registration.event.label} registration is cancelled.", "success")
     return redirect(url_for("registration.mine"))
 
@@ -166,10 +162,11 @@ def _waitlist_page(event: Event, status: int = 200, only: str | None = None) -> 
     ), status
 
 
-def _refused(event_id: int, message: str, status: int) -> Page:
-    """Show the review page again with the reason, answering with a 4xx."""
-    db.session.rollback()
-    flash(message, "error")
+def _refused(event_id: int, status: int, message: str = "") -> Page:
+    """Show the review page again with the reason (`apply` has shown a refusal's already),
+    answering with a 4xx."""
+    if message:
+        flash(message, "error")
     return _waitlist_page(_event_or_404(event_id), status)
 
 
@@ -189,12 +186,12 @@ def confirm_chosen(event_id: int) -> Page:
     back = url_for("registration.waitlist", event_id=event_id)
     form = ConfirmChosenForm()
     if not form.validate_on_submit():
-        return _refused(event_id, "Tick at least one entry to confirm.", 422)
-    try:
-        done = reg.confirm_entries(current_user.id, event_id, list(form.entries.data or []))
-        db.session.commit()
-    except DomainError as error:
-        return _refused(event_id, error.message, error.status)
+        return _refused(event_id, 422, "Tick at least one entry to confirm.")
+    done = apply(
+        lambda: reg.confirm_entries(current_user.id, event_id, list(form.entries.data or []))
+    )
+    if isinstance(done, Refused):
+        return _refused(event_id, done.status)
     flash(f"Confirmed {done}.", "success")
     return redirect(back)
 
@@ -205,12 +202,10 @@ def confirm_next(event_id: int) -> Page:
     back = url_for("registration.waitlist", event_id=event_id)
     form = ConfirmNextForm()
     if not form.validate_on_submit():
-        return _refused(event_id, "Give a number between 1 and 10000.", 422)
-    try:
-        done = reg.confirm_next(current_user.id, event_id, form.n.data or 0)
-        db.session.commit()
-    except DomainError as error:
-        return _refused(event_id, error.message, error.status)
+        return _refused(event_id, 422, "Give a number between 1 and 10000.")
+    done = apply(lambda: reg.confirm_next(current_user.id, event_id, form.n.data or 0))
+    if isinstance(done, Refused):
+        return _refused(event_id, done.status)
     flash(f"Confirmed the next {done}.", "success")
     return redirect(back)
 
@@ -223,13 +218,11 @@ def decline(registration_id: int) -> Page:
     form = DeclineForm()
     if not form.validate_on_submit():
         return _refused(
-            registration.event_id, "Give a reason for declining: the person will read it.", 422
+            registration.event_id, 422, "Give a reason for declining: the person will read it."
         )
-    try:
-        reg.decline(current_user.id, registration_id, form.reason.data or "")
-        db.session.commit()
-    except DomainError as error:
-        return _refused(registration.event_id, error.message, error.status)
+    declined = apply(lambda: reg.decline(current_user.id, registration_id, form.reason.data or ""))
+    if isinstance(declined, Refused):
+        return _refused(registration.event_id, declined.status)
     flash("Declined; the person was told why.", "success")
     return redirect(back)
 

@@ -18,8 +18,8 @@ from summit.models import Job, JobStatus, Summit
 from summit.schedule.forms import LockForm, MoveForm, PinForm, PublishForm, SolveForm
 from summit.services import scheduling, solve_job
 from summit.services.changes import KINDS, ChangeKind
-from summit.services.errors import DomainError, NotFound
-from summit.web import organizer_required
+from summit.services.errors import NotFound
+from summit.web import Refused, apply, organizer_required
 
 bp = Blueprint("schedule", __name__, url_prefix="/organizer/summits/<int:summit_id>/schedule")
 
@@ -117,10 +117,8 @@ def page(summit_id: int) -> Page:
     return _page(summit_id)
 
 
-def _refuse(summit_id: int, error: DomainError, form: MoveForm | None = None) -> Page:
-    db.session.rollback()
-    flash(error.message, "error")
-    return _page(summit_id, error.status, form)
+def _refuse(summit_id: int, refused: Refused, form: MoveForm | None = None) -> Page:
+    return _page(summit_id, refused.status, form)
 
 
 @bp.post("/solve")
@@ -131,18 +129,16 @@ def start_solve(summit_id: int) -> Page:
     if not form.validate_on_submit():
         flash("Give a time limit between 1 and 600 seconds.", "error")
         return _page(summit_id, 422)
-    try:
-        solve_job.start_solve(
+    started = apply(
+        lambda: solve_job.start_solve(
             current_user.id,
             summit.id,
             time_limit=float(form.time_limit.data or 30),
             resolve=bool(form.resolve.data),
         )
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "error")
+    )
+    if isinstance(started, Refused):
         return _page(summit_id, 409)
-    db.session.commit()
     flash("The solver is running in the background; this page shows its progress.", "info")
     return redirect(url_for("schedule.page", summit_id=summit_id))
 
@@ -151,16 +147,11 @@ def start_solve(summit_id: int) -> Page:
 @organizer_required
 def lock(summit_id: int, session_id: int) -> Page:
     form = LockForm()
-    if not form.validate_on_submit():
-        flash("The form was stale; reload and try again.", "error")
-        return _page(summit_id, 400)
-    try:
-        session = scheduling.set_lock(
-            current_user.id, summit_id, session_id, bool(form.locked.data)
-        )
-        db.session.commit()
-    except DomainError as error:
-        return _refuse(summit_id, error)
+    session = apply(
+        lambda: scheduling.set_lock(current_user.id, summit_id, session_id, bool(form.locked.data))
+    )
+    if isinstance(session, Refused):
+        return _refuse(summit_id, session)
     flash(f"“{session.title}” {'locked' if session.locked else 'unlocked'}.", "success")
     return redirect(url_for("schedule.page", summit_id=summit_id))
 
@@ -172,8 +163,8 @@ def move(summit_id: int) -> Page:
     if not form.validate_on_submit():
         flash("Pick a session, a day, a slot and a room.", "error")
         return _page(summit_id, 422, form)
-    try:
-        session = scheduling.move(
+    session = apply(
+        lambda: scheduling.move(
             current_user.id,
             summit_id,
             form.session_id.data or 0,
@@ -181,9 +172,9 @@ def move(summit_id: int) -> Page:
             slot=form.slot.data or 0,
             room_id=form.room_id.data or 0,
         )
-        db.session.commit()
-    except DomainError as error:
-        return _refuse(summit_id, error, form)
+    )
+    if isinstance(session, Refused):
+        return _refuse(summit_id, session, form)
     flash(f"Moved “{session.title}”.", "success")
     return redirect(url_for("schedule.page", summit_id=summit_id))
 
@@ -194,10 +185,9 @@ def review(summit_id: int) -> Page:
     """Review changes (P4): what publishing now would change, with the people each change
     affects and the mails that will go. Nothing is published from here without a confirm."""
     db.get_or_404(Summit, summit_id, description="No such summit.")
-    try:
-        reviewed = scheduling.review(summit_id)
-    except DomainError as error:
-        return _refuse(summit_id, error)
+    reviewed = apply(lambda: scheduling.review(summit_id))
+    if isinstance(reviewed, Refused):
+        return _refuse(summit_id, reviewed)
     form = PublishForm(formdata=None, base=reviewed.base, digest=reviewed.digest)
     return _review_page(reviewed, form)
 
@@ -224,24 +214,21 @@ def publish(summit_id: int) -> Page:
     if not form.validate_on_submit():
         flash("Review the changes, then confirm to publish.", "error")
         return redirect(url_for("schedule.review", summit_id=summit_id))
-    try:
-        changed = scheduling.publish(
+    changed = apply(
+        lambda: scheduling.publish(
             current_user.id,
             summit_id,
             base=form.base.data,
             digest=form.digest.data,
             note=form.note.data or "",
         )
-        db.session.commit()
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-        try:
-            reviewed = scheduling.review(summit_id)
-        except DomainError:
-            return _page(summit_id, error.status)
+    )
+    if isinstance(changed, Refused):
+        reviewed = apply(lambda: scheduling.review(summit_id))
+        if isinstance(reviewed, Refused):
+            return _page(summit_id, changed.status)
         fresh = PublishForm(formdata=None, base=reviewed.base, digest=reviewed.digest)
-        return _review_page(reviewed, fresh, error.status)
+        return _review_page(reviewed, fresh, changed.status)
     flash(
         f"Published. {changed} published sessions changed; their leads and the people who "
         "starred them are told.",
@@ -254,13 +241,10 @@ def publish(summit_id: int) -> Page:
 @organizer_required
 def pin(summit_id: int, session_id: int) -> Page:
     form = PinForm()
-    if not form.validate_on_submit():
-        flash("The form was stale; reload and try again.", "error")
-        return _page(summit_id, 400)
-    try:
-        session = scheduling.set_pin(current_user.id, summit_id, session_id, bool(form.pinned.data))
-        db.session.commit()
-    except DomainError as error:
-        return _refuse(summit_id, error)
+    session = apply(
+        lambda: scheduling.set_pin(current_user.id, summit_id, session_id, bool(form.pinned.data))
+    )
+    if isinstance(session, Refused):
+        return _refuse(summit_id, session)
     flash(f"“{session.title}” {'pinned' if session.pinned else 'unpinned'}.", "success")
     return redirect(url_for("schedule.page", summit_id=summit_id))

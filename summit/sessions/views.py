@@ -18,7 +18,6 @@ from summit.models import Blueprint as BlueprintRow
 from summit.models import BlueprintStatus, DesignSession, Job, Summit, Track, utcnow
 from summit.services import blueprints as bps
 from summit.services import programme, scheduling
-from summit.services.errors import DomainError
 from summit.sessions.forms import (
     BlueprintForm,
     ImportForm,
@@ -30,7 +29,8 @@ from summit.sessions.forms import (
     StarForm,
 )
 from summit.web import (
-    form_failure,
+    Refused,
+    apply,
     form_values,
     login_required,
     organizer_required,
@@ -116,14 +116,15 @@ def blueprint_form(slug: str, blueprint_id: int | None = None) -> Page:
         return _blueprint_form(summit, blueprint, 403, form)
     if not form.validate_on_submit():
         return _blueprint_form(summit, blueprint, 422 if form.is_submitted() else 200, form)
-    try:
-        if blueprint is None:
-            saved = bps.submit(current_user.id, summit.id, **form_values(form))
-        else:
-            saved = bps.edit(current_user.id, blueprint.id, **form_values(form))
-        db.session.commit()
-    except DomainError as error:
-        return _blueprint_form(summit, blueprint, form_failure(form, error), form)
+    values = form_values(form)
+    saved = apply(
+        (lambda: bps.submit(current_user.id, summit.id, **values))
+        if blueprint is None
+        else (lambda: bps.edit(current_user.id, blueprint.id, **values)),
+        form,
+    )
+    if isinstance(saved, Refused):
+        return _blueprint_form(summit, blueprint, saved.status, form)
     flash("Blueprint saved. Organizers will review it.", "success")
     return redirect(url_for("sessions.blueprint_page", slug=slug, blueprint_id=saved.id))
 
@@ -131,15 +132,9 @@ def blueprint_form(slug: str, blueprint_id: int | None = None) -> Page:
 @bp.post("/<slug>/blueprints/<int:blueprint_id>/withdraw")
 @verified_required
 def withdraw(slug: str, blueprint_id: int) -> Page:
-    if not ActionForm().validate_on_submit():
-        abort(400, "The form was stale; reload and try again.")
-    try:
-        bps.withdraw(current_user.id, blueprint_id)
-        db.session.commit()
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-        return _mine(error.status)
+    withdrawn = apply(lambda: bps.withdraw(current_user.id, blueprint_id))
+    if isinstance(withdrawn, Refused):
+        return _mine(withdrawn.status)
     flash("Blueprint withdrawn.", "success")
     return redirect(url_for("sessions.my_blueprints"))
 
@@ -211,15 +206,13 @@ def session_page(slug: str, session_id: int) -> Page:
 def cancel_session(summit_id: int, session_id: int) -> Page:
     """Cancel a session (it stays in the calendars as cancelled), or bring it back."""
     summit = _organizer_summit(summit_id)
-    if not ActionForm().validate_on_submit():
-        abort(400, "The form was stale; reload and try again.")
     cancelled = request.form.get("cancelled") == "y"
-    try:
-        session = scheduling.set_cancelled(current_user.id, summit.id, session_id, cancelled)
-        db.session.commit()
-    except DomainError as error:
-        db.session.rollback()
-        abort(error.status, error.message)
+    session = apply(
+        lambda: scheduling.set_cancelled(current_user.id, summit.id, session_id, cancelled),
+        show=False,
+    )
+    if isinstance(session, Refused):
+        abort(session.status, session.message)
     if cancelled:
         flash(
             f"“{session.title}” is cancelled in the draft; the public and its people hear of "
@@ -236,14 +229,11 @@ def cancel_session(summit_id: int, session_id: int) -> Page:
 def star(slug: str, session_id: int) -> Page:
     """One click: a plain POST form, or fetch() from summit.js (answered with JSON)."""
     form = StarForm()
-    if not form.validate_on_submit():
-        abort(400, "The form was stale; reload and try again.")
-    try:
-        count = bps.set_star(current_user.id, session_id, bool(form.starred.data))
-        db.session.commit()
-    except DomainError as error:
-        db.session.rollback()
-        abort(error.status, error.message)
+    count = apply(
+        lambda: bps.set_star(current_user.id, session_id, bool(form.starred.data)), show=False
+    )
+    if isinstance(count, Refused):
+        abort(count.status, count.message)
     if request.accept_mimetypes.best == "application/json":
         return jsonify(starred=bool(form.starred.data), count=count)
     back = safe_next(request.form.get("next")) or url_for(
@@ -300,13 +290,9 @@ def review(summit_id: int) -> Page:
 def _decide(blueprint_id: int, action: Any) -> Page:
     blueprint = db.get_or_404(BlueprintRow, blueprint_id)
     summit_id = blueprint.summit_id
-    try:
-        message = action(blueprint)
-        db.session.commit()
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-        return _review_page(_organizer_summit(summit_id), error.status)
+    message = apply(lambda: action(blueprint))
+    if isinstance(message, Refused):
+        return _review_page(_organizer_summit(summit_id), message.status)
     flash(message, "success")
     return redirect(url_for("sessions.review", summit_id=summit_id))
 
@@ -314,8 +300,6 @@ def _decide(blueprint_id: int, action: Any) -> Page:
 @bp.post("/organizer/blueprints/<int:blueprint_id>/accept")
 @organizer_required
 def accept(blueprint_id: int) -> Page:
-    if not ActionForm().validate_on_submit():
-        abort(400, "The form was stale; reload and try again.")
     return _decide(
         blueprint_id,
         lambda b: f"Accepted: session “{bps.accept(current_user.id, b.id).title}” created.",
@@ -373,13 +357,10 @@ def bulk_accept(summit_id: int) -> Page:
         flash("Tick at least one blueprint.", "error")
         return _review_page(summit, 422)
     ids = list(form.ids.data or [])
-    try:
-        made = bps.bulk_accept(current_user.id, summit.id, ids)
-        db.session.commit()
-    except DomainError as error:
-        db.session.rollback()
-        flash(f"Nothing was accepted: {error.message}", "error")
-        return _review_page(summit, error.status)
+    made = apply(lambda: bps.bulk_accept(current_user.id, summit.id, ids), show=False)
+    if isinstance(made, Refused):
+        flash(f"Nothing was accepted: {made.message}", "error")
+        return _review_page(summit, made.status)
     flash(f"Accepted {len(made)} blueprints.", "success")
     return redirect(url_for("sessions.review", summit_id=summit_id))
 
@@ -401,11 +382,12 @@ def edit_session(summit_id: int, session_id: int | None = None) -> Page:
         form.lead_email.data = session.lead.email if session.lead else ""
     status = 200
     if form.validate_on_submit():
-        try:
-            saved = bps.save_session(current_user.id, summit_id, session_id, **form_values(form))
-            db.session.commit()
-        except DomainError as error:
-            status = form_failure(form, error)
+        saved = apply(
+            lambda: bps.save_session(current_user.id, summit_id, session_id, **form_values(form)),
+            form,
+        )
+        if isinstance(saved, Refused):
+            status = saved.status
         else:
             flash("Session saved.", "success")
             return redirect(url_for("sessions.session_page", slug=summit.slug, session_id=saved.id))
