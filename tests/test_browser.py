@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 import threading
-from email import message_from_bytes
+from email import message_from_bytes, policy
 
 import pytest
 from playwright.sync_api import expect
@@ -31,9 +31,8 @@ def _log_in(page, base: str, email: str) -> None:
 def _link_in_mail(smtp_server, to: str, path: str) -> str:
     for envelope in reversed(smtp_server.messages):
         if envelope.rcpt_tos == [to]:
-            message = message_from_bytes(envelope.content)
-            part = message.get_body(("plain",)) if message.is_multipart() else message
-            text = part.get_payload(decode=True).decode()
+            message = message_from_bytes(envelope.content, policy=policy.default)
+            text = message.get_body(("plain",)).get_content()
             found = re.search(rf"https?://[^/\s]+({re.escape(path)}\S+)", text)
             if found:
                 return found.group(1)
