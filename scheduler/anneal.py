@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import random
 from collections import defaultdict
+from collections.abc import Callable
 
 from scheduler.explain import starts
 from scheduler.types import Placement, Problem
@@ -17,6 +18,7 @@ from scheduler.validate import conflict_weights
 
 Spot = tuple[int, int]  # (global period, room index)
 TOURNAMENT = 3  # periods drawn per same-room move
+STOP_EVERY = 2048  # moves between two looks at the caller's clock
 
 
 class _State:
@@ -164,9 +166,11 @@ def anneal(
     t0: float = 4.0,
     t1: float = 0.05,
     keep_rooms: bool = False,
+    stop: Callable[[], bool] | None = None,
 ) -> tuple[Placement, ...]:
     """The best placement seen in `moves` annealing steps from `start`; with `keep_rooms`,
-    each track keeps to the rooms it has in `start`."""
+    each track keeps to the rooms it has in `start`. `stop` (the caller's wall clock) is
+    asked every STOP_EVERY moves and ends the run early when it says so."""
     state = _State(problem, start, keep_rooms)
     rng = random.Random(seed)  # noqa: S311 - search randomness, not security
     movable = [i for i in range(len(state.ids)) if i not in state.locked and state.options[i]]
@@ -174,6 +178,8 @@ def anneal(
         return start
     best_cost, best = state.cost, list(state.spot)
     for step in range(moves):
+        if step % STOP_EVERY == 0 and step and stop is not None and stop():
+            break
         temperature = t0 * (t1 / t0) ** (step / moves)
         i = rng.choice(movable)
         pick = rng.random()

@@ -15,6 +15,7 @@ from __future__ import annotations
 import random
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from scheduler.plan import Plan, block_of
@@ -317,13 +318,15 @@ def greedy(
     time_limit: float = 0.0,
     restarts: int = 0,
     plan: Plan | None = None,
+    stop: Callable[[], bool] | None = None,
 ) -> tuple[Placement, ...] | None:
     """A valid placement of every session, or None if the greedy cannot find one.
 
     With `time_limit` > 0, seeded random restarts until the time is up; with `restarts`
     > 0, exactly that many (repeatable, S4). The placement with the lowest weighted
     objective (problem.weights) is returned. With a `plan` (plan.py), each track keeps to
-    its home rooms where it can.
+    its home rooms where it can. `stop` (the caller's wall clock) ends the restarts early
+    once a placement is found.
     """
     deadline = time.monotonic() + time_limit
     st = _static(problem, plan)
@@ -340,6 +343,8 @@ def greedy(
             best = state
         if stuck:
             first = _promote(first, stuck)
+        if best is not None and stop is not None and stop():
+            break
         if restarts > 0:
             if attempts > restarts and (best is not None or attempts > restarts + STUCK_RETRIES):
                 break

@@ -9,7 +9,7 @@ from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import select
 
-from scheduler import check
+from scheduler import Result, Status, Stop, check
 from summit import jobs
 from summit.extensions import db
 from summit.models import DesignSession, Interest, Job, JobStatus, OutboxEmail, Summit, Track
@@ -95,6 +95,9 @@ def test_s5_solving_runs_in_the_worker_and_reports_progress(
     outcome = json.loads(job.result)
     assert outcome["status"] in ("optimal", "feasible")
     assert outcome["goals"]["track_parallel_pairs"] == 0
+    assert outcome["stopped_by"] in ("work", "clock", "done")
+    assert "best possible schedule" in job.message  # the gap, in words
+    assert "search" in job.message  # what stopped it, in words
     ctx = scheduling.load(summit.id)
     placements = scheduling.draft(ctx)
     assert len(placements) == 8
@@ -267,3 +270,25 @@ def test_s5_the_draft_grid_marks_clashes(client: FlaskClient, summit: Summit, ma
     assert "⚠ clash: same track, 6 people with “Session number 1”" in page
     assert "⚠ clash: same track, 6 people with “Session number 0”" in page
     assert "Same track (Nova)</strong> in parallel" in page
+
+
+@pytest.mark.parametrize(
+    ("objective", "bound", "stopped", "words"),
+    [
+        (123, 100.0, Stop.CLOCK, "at most 23 % above the best possible schedule"),
+        (100, 100.0, Stop.DONE, "It is the best possible schedule."),
+        (50, 0.0, Stop.WORK, "No bound was found"),
+    ],
+)
+def test_s3_s4_the_gap_and_what_stopped_the_search_in_words(
+    objective: int, bound: float, stopped: Stop, words: str
+) -> None:
+    result = Result(Status.FEASIBLE, 1.0, objective, bound, 0.0, stopped_by=stopped)
+    assert words in scheduling.gap_in_words(result)
+    said = scheduling.stop_in_words(result)
+    expected = {
+        Stop.CLOCK: "The time limit stopped the search",
+        Stop.WORK: "a rerun gives the same schedule",
+        Stop.DONE: "ended on its own",
+    }
+    assert expected[stopped] in said
