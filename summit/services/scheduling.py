@@ -6,6 +6,7 @@ published_* copy (P1). Ids in the problem are the rows' ids as strings.
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -253,6 +254,34 @@ def record_result(actor_id: int | None, summit_id: int, result: Result) -> None:
         f"summit:{ctx.summit.slug}",
         f"{result.status.value}, objective {result.objective}",
     )
+
+
+def gap_in_words(result: Result) -> str:
+    """How far the schedule can be from the best possible one, from the solver's bound."""
+    objective, bound = result.objective, result.bound
+    if objective is None or bound is None:
+        return ""
+    if objective <= bound:
+        return "It is the best possible schedule."
+    if bound <= 0:
+        return "No bound was found on how good the best possible schedule can be."
+    above = math.ceil((objective / bound - 1) * 100)
+    return f"It is at most {above} % above the best possible schedule."
+
+
+def stop_in_words(result: Result) -> str:
+    """What stopped the search (S4), for the organizer."""
+    if result.stopped_by is sched.Stop.CLOCK:
+        return (
+            "The time limit stopped the search: a longer limit may find a better schedule, "
+            "and a rerun may differ."
+        )
+    if result.stopped_by is sched.Stop.WORK:
+        return (
+            "The search did all its planned work within the time limit: a rerun gives the "
+            "same schedule."
+        )
+    return "The search ended on its own."
 
 
 @dataclass(frozen=True)

@@ -58,6 +58,7 @@ def run_solve(job: Job) -> dict[str, Any]:
         "objective": result.objective,
         "bound": result.bound,
         "gap": result.gap,
+        "stopped_by": result.stopped_by.value,
         "explanation": list(result.explanation),
         "goals": None
         if result.goals is None
@@ -74,7 +75,8 @@ def run_solve(job: Job) -> dict[str, Any]:
         scheduling.record_result(job.created_by_id, job.summit_id or 0, result)
         outcome["message"] = (
             f"Solved ({result.status.value}) in {result.seconds:.1f} s: "
-            f"objective {result.objective}, bound {result.bound}."
+            f"objective {result.objective}. {scheduling.gap_in_words(result)} "
+            f"{scheduling.stop_in_words(result)}"
         )
     else:
         outcome["message"] = "No schedule: " + " ".join(result.explanation)
