@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from dataclasses import asdict
 from pathlib import Path
 
 from scheduler.fileio import FormatError, load_problem, load_result, result_to_json
@@ -59,7 +60,10 @@ def _check(args: argparse.Namespace) -> int:
         json.dumps(
             {
                 "valid": not errors,
-                "violations": errors,
+                "violations": [
+                    {key: value for key, value in asdict(v).items() if value is not None}
+                    for v in errors
+                ],
                 "goals": {
                     "attendee_conflicts": goals.attendee_conflicts,
                     "track_parallel_pairs": goals.track_parallel_pairs,

@@ -28,8 +28,6 @@ from scheduler.types import (
 )
 from scheduler.validate import check, score
 
-NOT_PLACED = ": not placed"
-
 
 def _days(n_days: int, n_slots: int, lunch_after: int | None) -> tuple[Day, ...]:
     def block(s: int) -> str:
@@ -97,7 +95,7 @@ def problems(draw: st.DrawFn, max_sessions: int = 5, crowded: bool = False) -> P
 
 
 def _partial_errors(problem: Problem, placed: tuple[Placement, ...]) -> list[str]:
-    return [e for e in check(problem, placed) if not e.endswith(NOT_PLACED)]
+    return [e for e in check(problem, placed) if e.kind != "not_placed"]
 
 
 def brute_force(problem: Problem) -> int | None:
