@@ -12,7 +12,16 @@ from sqlalchemy import select
 from scheduler import Result, Status, Stop, check
 from summit import jobs
 from summit.extensions import db
-from summit.models import DesignSession, Interest, Job, JobStatus, OutboxEmail, Summit, Track
+from summit.models import (
+    DesignSession,
+    Interest,
+    Job,
+    JobStatus,
+    OutboxEmail,
+    Room,
+    Summit,
+    Track,
+)
 from summit.services import scheduling
 from summit.services.errors import Conflict
 from tests.conftest import login
@@ -140,13 +149,15 @@ def test_s5_lock_move_and_resolve_around_the_locks(summit: Summit, make_user) ->
     days = summit.design_days
     small = next(r for r in summit.rooms if r.capacity == 30)
     # A move that breaks a rule is refused, with the reason.
-    with pytest.raises(Conflict, match="50 expected, room Winchester holds 30"):
+    with pytest.raises(
+        Conflict, match="“Session number 3” expects 50 people, but Winchester holds 30"
+    ):
         scheduling.move(
             organizer.id, summit.id, target.id, day_id=days[2].id, slot=7, room_id=small.id
         )
     db.session.rollback()
     other = next(s for s in swift if s.id != target.id)
-    with pytest.raises(Conflict, match="both in room"):
+    with pytest.raises(Conflict, match="would both be in"):
         scheduling.move(
             organizer.id,
             summit.id,
@@ -292,3 +303,56 @@ def test_s3_s4_the_gap_and_what_stopped_the_search_in_words(
         Stop.DONE: "ended on its own",
     }
     assert expected[stopped] in said
+
+
+def test_s5_a_refused_move_says_titles_rooms_days_times_and_leads_never_ids(
+    make_summit, make_user
+) -> None:
+    """Regression: `_words` replaced ids inside the checker's text, so with sessions 1 and
+    11 "11: crosses…" became `1"Nova API": …`, and room 12 became "Ballroom2". The ids
+    here have the same prefix shape (80001/800011, 70001/700012)."""
+    summit = make_summit()
+    organizer, lead = make_user(is_organizer=True), make_user(name="Ada Lead")
+    ballroom = Room(id=70001, summit=summit, name="Ballroom", slug="ballroom-x", capacity=100)
+    annex = Room(id=700012, summit=summit, name="Annex", slug="annex-x", capacity=100)
+    db.session.add_all([ballroom, annex])
+    nova, swift = summit.tracks[0], summit.tracks[1]
+    day = summit.design_days[0]
+    api = DesignSession(
+        id=80001, summit_id=summit.id, track_id=nova.id, lead_id=lead.id, title="Nova API",
+        length_slots=1, day_id=day.id, start_slot=0, room_id=annex.id,
+    )  # fmt: skip
+    images = DesignSession(
+        id=800011, summit_id=summit.id, track_id=swift.id, lead_id=lead.id,
+        title="Glance images", length_slots=1, day_id=day.id, start_slot=2, room_id=ballroom.id,
+    )  # fmt: skip
+    db.session.add_all([api, images])
+    db.session.commit()
+    with pytest.raises(Conflict) as taken:
+        scheduling.move(organizer.id, summit.id, images.id, day_id=day.id, slot=0, room_id=annex.id)
+    db.session.rollback()
+    assert str(taken.value) == (
+        "That move breaks a rule: “Nova API” and “Glance images” would both be in Annex on "
+        "Wednesday 27 April at 09:00. Ada Lead leads both “Nova API” and “Glance images”, "
+        "which would overlap on Wednesday 27 April at 09:00."
+    )
+    nova.window_day, nova.window_part = summit.design_days[1], "afternoon"
+    db.session.commit()
+    with pytest.raises(Conflict) as window:
+        scheduling.move(organizer.id, summit.id, api.id, day_id=day.id, slot=1, room_id=annex.id)
+    db.session.rollback()
+    assert str(window.value) == (
+        "That move breaks a rule: “Nova API” must stay within its track's time "
+        "(Thursday 28 April afternoon)."
+    )
+    nova.window_day = None
+    images.start_slot, images.room_id = 0, annex.id  # written around the checks
+    db.session.commit()
+    with pytest.raises(Conflict) as draft:
+        scheduling.publish(organizer.id, summit.id)
+    assert str(draft.value).startswith(
+        "The draft breaks rules: “Nova API” and “Glance images” would both be in Annex on "
+        "Wednesday 27 April at 09:00."
+    )
+    for message in (str(taken.value), str(window.value), str(draft.value)):
+        assert not any(ident in message for ident in ("80001", "70001", "slot", "day 0"))

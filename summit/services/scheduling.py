@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from scheduler import Placement, Problem, Result, check, score
 from scheduler import types as sched
-from scheduler.validate import conflict_weights, overlaps
+from scheduler.validate import Violation, conflict_weights, overlaps
 from summit.extensions import db
 from summit.models import (
     Day,
@@ -222,9 +222,9 @@ def move(
     after = (*(p for p in current if p.session != moved.session), moved)
     # The rules this move breaks: those broken after it that were not broken before.
     before = set(check(problem, current))
-    caused = [e for e in check(problem, after) if e not in before]
+    caused = [v for v in check(problem, after) if v not in before]
     if caused:
-        raise Conflict("That move breaks a rule: " + _words(ctx, "; ".join(caused)))
+        raise Conflict("That move breaks a rule: " + " ".join(in_words(ctx, v) for v in caused))
     session.day_id, session.start_slot, session.room_id = day_id, slot, room_id
     audit.record(
         actor_id,
@@ -235,14 +235,67 @@ def move(
     return session
 
 
-def _words(ctx: Context, text: str) -> str:
-    """Session ids in the checker's messages become titles; room ids become names."""
-    for s in ctx.sessions:
-        text = text.replace(f"{s.id}:", f"“{s.title}”:").replace(f"{s.id} and", f"“{s.title}” and")
-        text = text.replace(f"and {s.id}", f"and “{s.title}”")
-    for r in ctx.summit.rooms:
-        text = text.replace(f"room {r.id}", f"room {r.name}")
-    return text
+def in_words(ctx: Context, v: Violation) -> str:
+    """One broken rule in an organizer's words: titles, room names, weekday and date,
+    wall-clock times and lead names; never ids or slot indices."""
+    by_id = {str(s.id): s for s in ctx.sessions}
+    titles = [f"“{by_id[sid].title}”" if sid in by_id else "a session" for sid in v.sessions]
+    first = by_id.get(v.sessions[0]) if v.sessions else None
+    title = titles[0] if titles else "A session"
+    room = next((r.name for r in ctx.summit.rooms if str(r.id) == v.room), "that room")
+    lead = first.lead.name if first is not None and first.lead is not None else "Its lead"
+    at = _at(ctx, v.day, v.slot)
+    day = _day_words(ctx, v.day)
+    match v.kind:
+        case "room_taken":
+            return f"{titles[0]} and {titles[1]} would both be in {room} {at}."
+        case "lead_busy":
+            return f"{lead} leads both {titles[0]} and {titles[1]}, which would overlap {at}."
+        case "lead_unavailable":
+            return f"{lead}, who leads {title}, can't attend {at}."
+        case "crosses_block":
+            return f"{title} would run across the lunch break on {day}."
+        case "outside_day":
+            return f"{title} would run past the end of {day}."
+        case "capacity":
+            size = expected(first, len(ctx.stars.get(first.id, ()))) if first else 0
+            holds = next((r.capacity for r in ctx.summit.rooms if str(r.id) == v.room), 0)
+            return f"{title} expects {size} people, but {room} holds {holds}."
+        case "window":
+            return f"{title} must stay within its track's time ({_window_words(first)})."
+        case "room_closed":
+            return f"{room} is closed {at}."
+        case "lock":
+            return f"{title} is locked in {room} {at}: unlock it first."
+        case "not_placed":
+            return f"{title} has no place yet."
+        case _:
+            return f"{title} has a place that does not exist (in this summit's rooms and days)."
+
+
+def _day_words(ctx: Context, day: int | None) -> str:
+    if day is None or not 0 <= day < len(ctx.days):
+        return "that day"
+    return f"{ctx.days[day].date:%A %d %B}"
+
+
+def _at(ctx: Context, day: int | None, slot: int | None) -> str:
+    """'on Wednesday 27 April at 09:50', in the summit's wall-clock time."""
+    if day is None or not 0 <= day < len(ctx.days):
+        return "then"
+    slots = ctx.days[day].slots
+    if slot is None or not 0 <= slot < len(slots):
+        return f"on {_day_words(ctx, day)}"
+    return f"on {slots[slot].starts_at:%A %d %B at %H:%M}"
+
+
+def _window_words(session: DesignSession | None) -> str:
+    track = session.track if session is not None else None
+    if track is None or track.window_day is None:
+        return "its window"
+    part = track.window_part
+    when = f" {part}" if part in (WindowPart.MORNING, WindowPart.AFTERNOON) else ""
+    return f"{track.window_day.date:%A %d %B}{when}"
 
 
 def record_result(actor_id: int | None, summit_id: int, result: Result) -> None:
@@ -343,7 +396,7 @@ def publish(actor_id: int | None, summit_id: int) -> int:
         raise Conflict("Some sessions have no place yet: solve or place them before publishing.")
     errors = check(problem, placements)
     if errors:
-        raise Conflict("The draft breaks rules: " + _words(ctx, "; ".join(errors[:3])))
+        raise Conflict("The draft breaks rules: " + " ".join(in_words(ctx, v) for v in errors[:3]))
     changed = 0
     for s in ctx.sessions:
         # Time and place first: a change there is a move; the rest (title, track) a rename.
