@@ -22,42 +22,21 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from scheduler.types import Problem, Session, SlotSet
+from scheduler.instance import instance
+from scheduler.types import Problem, Session
 
 Period = tuple[int, int]  # (day, slot)
 
 
-def _closed(sets: tuple[SlotSet, ...]) -> set[Period]:
-    return {(u.day, s) for u in sets for s in u.slots}
-
-
 def periods_by_room(problem: Problem, session: Session) -> dict[str, set[Period]]:
     """For each room the session fits in, every period it could take there."""
-    lead = next((p for p in problem.people if p.id == session.lead), None)
-    away = _closed(lead.unavailable) if lead is not None else set()
-    windows = session.allowed_windows
+    inst = instance(problem)
     k = session.duration_slots
-    starts: list[list[Period]] = []
-    for day in problem.days:
-        blocks = [slot.block for slot in day.slots]
-        for first in range(len(blocks) - k + 1):
-            taken = [(day.index, t) for t in range(first, first + k)]
-            if len({blocks[t] for _, t in taken}) > 1 or any(x in away for x in taken):
-                continue
-            if windows is not None and not any(
-                w.day == day.index and all(t in w.slots for _, t in taken) for w in windows
-            ):
-                continue
-            starts.append(taken)
-    out: dict[str, set[Period]] = {}
-    for room in problem.rooms:
-        if room.capacity < session.expected_attendance:
-            continue
-        closed = _closed(room.unavailable)
-        usable = {x for taken in starts if not closed.intersection(taken) for x in taken}
-        if usable:
-            out[room.id] = usable
-    return out
+    usable: dict[int, set[Period]] = {}
+    for (day, first), open_rooms in inst.options[inst.index[session.id]]:
+        for room in open_rooms:
+            usable.setdefault(room, set()).update((day, t) for t in range(first, first + k))
+    return {problem.rooms[room].id: usable[room] for room in sorted(usable)}
 
 
 def even_pairs(n: int, periods: int) -> int:

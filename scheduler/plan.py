@@ -26,6 +26,7 @@ from ortools.sat.python import cp_model
 
 from scheduler.explain import blocks
 from scheduler.floor import periods_by_room
+from scheduler.instance import instance
 from scheduler.types import Problem, Session
 
 Plan = dict[tuple[str, str, int], int]  # (track, room, block number) -> slot-units there
@@ -106,11 +107,12 @@ def timed_plan_rooms(
     # they save more parallel pairs than they cost (a window that crowds a block).
     for key in sorted(fewest):  # sorted: a set of str tuples iterates by hash (S4)
         model.add(uses[key] == 1)
-    for room in rooms:
+    closed = instance(problem).closed
+    for k, room in enumerate(rooms):
         for b in range(n_blocks):
             here = [n for (_t, rid, bb), n in units.items() if rid == room.id and bb == b]
             open_slots = sum(1 for x, bb in block_at.items() if bb == b) - sum(
-                1 for u in room.unavailable for t in u.slots if block_at.get((u.day, t)) == b
+                1 for x in closed[k] if block_at.get(x) == b
             )
             if here:
                 model.add(sum(here) <= open_slots)
@@ -166,9 +168,9 @@ def _home_rooms(
             need = sum(s.duration_slots for s in members if s.expected_attendance > c)
             if need:
                 model.add(sum(units[(t, r.id)] for r in rooms if r.capacity > c) >= need)
-    for room in rooms:
-        closed = sum(len(u.slots) for u in room.unavailable)
-        model.add(sum(units[(t, room.id)] for t in by_track) <= periods - closed)
+    closed = instance(problem).closed
+    for k, room in enumerate(rooms):
+        model.add(sum(units[(t, room.id)] for t in by_track) <= periods - len(closed[k]))
     model.minimize(sum(uses.values()))
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = 1
