@@ -12,10 +12,10 @@ the problem itself, so that a mistake here shows up as a broken rule, not a bad 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
-from scheduler.types import Problem, Session, SlotSet
+from scheduler.types import Problem, Session, SlotSet, Weights
 from scheduler.validate import conflict_weights
 
 Time = tuple[int, int]  # (day, slot)
@@ -39,8 +39,10 @@ class Instance:
 
 
 def instance(problem: Problem) -> Instance:
-    """The instance of a problem; computed once per problem (cached on its value)."""
-    return _instance(problem)
+    """The instance of a problem; computed once per problem (cached on its value). Locks,
+    the previous placement, weights and name are no part of it: the neighbourhood search
+    fixes sessions through `locked` and must not recompute it each step."""
+    return _instance(replace(problem, name="", weights=Weights(), locked=(), previous=()))
 
 
 @lru_cache(maxsize=8)

@@ -1,14 +1,16 @@
-"""solve(): explain, start greedy, anneal, then CP-SAT for a bound (S1-S4).
+"""solve(): named stages with a budget computed up front (S1-S4).
 
-1. Counting checks explain an impossible problem at once (explain.py).
-2. One greedy pass gives a first schedule in milliseconds (greedy.py).
-3. A room plan (plan.py) gives each track its home rooms; greedy restarts that follow it
-   give a start near the counting floor for extra rooms and parallel pairs.
-4. Simulated annealing (anneal.py) improves it: first with each track kept to its rooms
-   (times only), then freely; relocations and swaps, costed incrementally.
-5. On small models, CP-SAT on the whole model, hinted with the best schedule, improves it
-   where it can and proves a lower bound; the counting floor (floor.py) is a second bound.
-   On big ones it would spend the whole budget building and presolving, so it is skipped.
+- explain: counting checks explain an impossible problem at once (explain.py).
+- start: one greedy pass gives a first schedule in milliseconds; a room plan (plan.py)
+  and greedy restarts that follow it give a start near the counting floor (greedy.py).
+- improve: rounds of simulated annealing (anneal.py; first with each track kept to its
+  rooms, then freely), each followed by CP-SAT repairing a few neighbourhoods around the
+  rest (lns.py), at every size.
+- bound: on small models, CP-SAT on the whole model, hinted with the best schedule,
+  improves it where it can and proves a lower bound; the counting floor (floor.py) is a
+  second bound. On big ones the whole model would spend its budget presolving: skipped.
+
+Every stage reads one instance (instance.py) computed once.
 
 S4: every budget is counted in passes, moves or deterministic time (`budget()`, computed
 once from the work), so the same problem, seed and work give the same schedule. The
@@ -31,6 +33,7 @@ from scheduler.explain import explain
 from scheduler.floor import floor
 from scheduler.greedy import greedy
 from scheduler.greedy import work as greedy_work
+from scheduler.lns import lns
 from scheduler.model import add_hint, build, read_placements
 from scheduler.plan import Plan, timed_plan_rooms
 from scheduler.types import Placement, Problem, Progress, Result, SolveOptions, Status, Stop
@@ -38,8 +41,12 @@ from scheduler.validate import check, conflict_weights, pair, score
 
 # On a 2-core machine one second of search is about this many deterministic units.
 DETERMINISTIC_PER_SECOND = 0.1
-GREEDY_SHARE = 0.15  # of the time for greedy restarts, counted in passes (repeatable)
-ANNEAL_SHARE = 0.75  # of the time for annealing, counted in moves; CP-SAT gets the rest
+GREEDY_SHARE = 0.15  # of the work for greedy restarts, counted in passes (repeatable)
+LNS_SHARE = 0.25  # of the work for CP-SAT repairing neighbourhoods (lns.py), in steps
+WHOLE_MODEL_SHARE = 0.10  # CP-SAT on the whole model (small models only), for a bound
+# Annealing gets the rest, counted in moves.
+SECONDS_PER_LNS_STEP = 0.3  # one neighbourhood repair on a 2-core machine
+LNS_STEP_DETERMINISTIC = 0.05  # CP-SAT's budget per repair
 MOVES_PER_SECOND = 60_000  # annealing moves per second on a 2-core machine
 # Each chunk re-heats from the best schedule so far; at least ANNEAL_CHUNKS of them, so
 # that small budgets too alternate between keeping rooms and moving freely.
@@ -89,19 +96,25 @@ class Budget:
 
     greedy_passes: int
     anneal_moves: int
-    cp_deterministic: float  # CP-SAT's max_deterministic_time; 0 when CP-SAT is skipped
+    lns_steps: int  # neighbourhood repairs by CP-SAT (lns.py)
+    lns_deterministic: float  # CP-SAT's max_deterministic_time per repair
+    cp_deterministic: float  # the whole-model solve's; 0 when it is skipped (big models)
 
 
-def budget(problem: Problem, work: float) -> Budget:
-    """Split `work` (units of about one idle-machine second) between the stages."""
+def budget(problem: Problem, work: float, *, cp_sat: bool = True) -> Budget:
+    """Split `work` (units of about one idle-machine second) between the stages. Without
+    `cp_sat`, annealing gets CP-SAT's shares (the ablation's "annealing without CP-SAT")."""
     small = _clash_pairs(problem) <= MAX_CP_PAIRS
-    anneal_share = ANNEAL_SHARE if small else 1 - GREEDY_SHARE
+    cp_share = WHOLE_MODEL_SHARE if small and cp_sat else 0.0
+    lns_share = LNS_SHARE if cp_sat else 0.0
+    anneal_share = 1 - GREEDY_SHARE - cp_share - lns_share
     passes = int(GREEDY_SHARE * work / (SECONDS_PER_WORK * max(greedy_work(problem), 1)))
     moves = min(
         int(work * anneal_share * MOVES_PER_SECOND), MOVES_PER_SESSION * len(problem.sessions)
     )
-    cp = (1 - ANNEAL_SHARE - GREEDY_SHARE) * work * DETERMINISTIC_PER_SECOND if small else 0.0
-    return Budget(min(max(passes, 0), MAX_PASSES), moves, cp)
+    steps = int(work * lns_share / SECONDS_PER_LNS_STEP)
+    cp = cp_share * work * DETERMINISTIC_PER_SECOND
+    return Budget(min(max(passes, 0), MAX_PASSES), moves, steps, LNS_STEP_DETERMINISTIC, cp)
 
 
 class _Watcher(cp_model.CpSolverSolutionCallback):
@@ -116,33 +129,53 @@ class _Watcher(cp_model.CpSolverSolutionCallback):
             )
 
 
-def _anneal(
+def _improve(
     problem: Problem,
     start: tuple[Placement, ...],
-    moves: int,
+    plan: Budget,
     options: SolveOptions,
     clock: Clock,
     on_progress: Callable[[Progress], None] | None,
 ) -> tuple[Placement, ...]:
-    """Annealing in chunks, each from the best schedule so far, for the moves budgeted."""
-    best, value = start, score(problem, start).weighted(problem.weights)
+    """The improve stage: rounds of annealing, each followed by CP-SAT repairing a few
+    neighbourhoods (lns.py), each round from the best schedule so far. Interleaved, so
+    that a clock that runs out early still leaves both their share of the rounds."""
+    weights = problem.weights
+    best, value = start, score(problem, start).weighted(weights)
+    moves = plan.anneal_moves
     size = max(1, min(ANNEAL_CHUNK, moves // ANNEAL_CHUNKS))
-    chunk = 0
-    while moves > 0 and not clock.up():
-        # Even chunks keep each track in its rooms: the times then settle without the
-        # room structure (which single moves cannot rebuild) drifting apart.
-        candidate = anneal(
-            problem,
-            best,
-            seed=options.seed + chunk,
-            moves=min(moves, size),
-            t0=ANNEAL_T0,
-            keep_rooms=chunk % 2 == 0,
-            stop=clock.up,
-        )
-        moves -= size
-        chunk += 1
-        candidate_value = score(problem, candidate).weighted(problem.weights)
+    rounds = max(1, -(-moves // size)) if moves else 1
+    steps = -(-plan.lns_steps // rounds)  # per round, rounded up
+    left = plan.lns_steps
+    for chunk in range(rounds):
+        if clock.up():
+            break
+        candidate = best
+        if moves > 0:
+            # Even chunks keep each track in its rooms: the times then settle without the
+            # room structure (which single moves cannot rebuild) drifting apart.
+            candidate = anneal(
+                problem,
+                best,
+                seed=options.seed + chunk,
+                moves=min(moves, size),
+                t0=ANNEAL_T0,
+                keep_rooms=chunk % 2 == 0,
+                stop=clock.up,
+            )
+            moves -= size
+        if left > 0 and not clock.up():
+            candidate = lns(
+                problem,
+                candidate,
+                steps=min(steps, left),
+                seed=options.seed * 7919 + chunk,
+                step_deterministic=plan.lns_deterministic,
+                stop=clock.up,
+                time_left=clock.left,
+            )
+            left -= steps
+        candidate_value = score(problem, candidate).weighted(weights)
         if candidate_value < value:
             best, value = candidate, candidate_value
             if on_progress is not None:
@@ -172,10 +205,10 @@ def solve(
     weights = options.weights or problem.weights
     problem = replace(problem, weights=weights)
     work = options.time_limit if options.work is None else options.work
-    plan = budget(problem, work)
+    plan = budget(problem, work, cp_sat=options.cp_sat)
     start = _start(problem, plan, options, clock, on_progress, hint)
     if start:
-        start = _anneal(problem, start, plan.anneal_moves, options, clock, on_progress)
+        start = _improve(problem, start, plan, options, clock, on_progress)
     if plan.cp_deterministic <= 0 and start:
         return _result(problem, start, clock, proven=False, cp_bound=0.0)
     if clock.up() and start:

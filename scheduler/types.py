@@ -137,6 +137,7 @@ class SolveOptions:
     workers: int = 2
     log: bool = False
     weights: Weights | None = None  # overrides the problem's weights when given
+    cp_sat: bool = True  # False: greedy and annealing only (the benchmark's ablation)
 
 
 @dataclass(frozen=True, slots=True)
