@@ -25,7 +25,7 @@ from collections import defaultdict
 from ortools.sat.python import cp_model
 
 from scheduler.explain import blocks
-from scheduler.floor import periods_by_room
+from scheduler.floor import periods_by_room, track_room_model
 from scheduler.instance import instance
 from scheduler.types import Problem, Session
 
@@ -150,27 +150,7 @@ def _home_rooms(
     problem: Problem, by_track: dict[str, list[Session]], seed: int, seconds: float | None
 ) -> set[tuple[str, str]]:
     """The fewest (track, room) pairs on counts alone (no blocks): a quick first plan."""
-    model = cp_model.CpModel()
-    units: dict[tuple[str, str], cp_model.IntVar] = {}
-    uses: dict[tuple[str, str], cp_model.IntVar] = {}
-    rooms = problem.rooms
-    periods = sum(len(d.slots) for d in problem.days)
-    for t, members in by_track.items():
-        reach = _reach(problem, members)
-        for room in rooms:
-            most = len(reach.get(room.id, ()))
-            n = model.new_int_var(0, most, "")
-            used = model.new_bool_var("")
-            model.add(n <= most * used)
-            units[(t, room.id)], uses[(t, room.id)] = n, used
-        model.add(sum(units[(t, r.id)] for r in rooms) == sum(s.duration_slots for s in members))
-        for c in sorted({r.capacity for r in rooms}):
-            need = sum(s.duration_slots for s in members if s.expected_attendance > c)
-            if need:
-                model.add(sum(units[(t, r.id)] for r in rooms if r.capacity > c) >= need)
-    closed = instance(problem).closed
-    for k, room in enumerate(rooms):
-        model.add(sum(units[(t, room.id)] for t in by_track) <= periods - len(closed[k]))
+    model, uses = track_room_model(problem, by_track)
     model.minimize(sum(uses.values()))
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = 1

@@ -58,7 +58,7 @@ ANNEAL_T0 = 3.0  # starting temperature: a parallel pair (10) is accepted now an
 MAX_CP_PAIRS = 5_000
 MOVES_PER_SESSION = 10_000  # small problems need few moves (CP-SAT settles them)
 SECONDS_PER_WORK = 1.8e-6  # one greedy pass costs about this per unit of greedy.work()
-RESERVE_SHARE = 0.04  # of the wall limit, kept for scoring, the bound and the re-check
+RESERVE_SHARE = 0.06  # of the wall limit, kept for the bound stage and the re-check
 MAX_PASSES = 300  # beyond this, restarts stop paying (and tiny problems waste time)
 
 
@@ -82,6 +82,10 @@ class Clock:
 
     def left(self) -> float:
         return max(0.0, self.deadline - self.now())
+
+    def to_limit(self) -> float:
+        """Seconds to the limit itself (past the search's deadline): the bound stage's."""
+        return max(0.05, self.started + self.limit - self.now())
 
     def up(self) -> bool:
         """True once the deadline has passed; remembers that the clock stopped a stage."""
@@ -325,15 +329,19 @@ def _result(
     weights = problem.weights
     goals = score(problem, best)
     objective = goals.weighted(weights)
-    bound = objective if proven else min(objective, max(cp_bound, floor(problem)["weighted"]))
+    lower = 0
+    if not proven:
+        lower = floor(problem, seconds=clock.to_limit())["weighted"]
+    bound = objective if proven else min(objective, max(cp_bound, lower))
     errors = check(problem, best)
     if errors:  # the model and the checker disagree: a bug, never a silent bad schedule
         raise AssertionError("solver result breaks hard rules: " + "; ".join(map(str, errors)))
     status = Status.OPTIMAL if proven or objective <= bound else Status.FEASIBLE
     gap = 0.0 if objective == 0 else round(max(0.0, (objective - bound) / objective), 4)
-    stopped = Stop.CLOCK if clock.hit else Stop.WORK
-    if status == Status.OPTIMAL:
-        stopped = Stop.DONE
+    # The clock first: even a schedule proved best may differ in a rerun it cut short.
+    stopped = Stop.DONE if status == Status.OPTIMAL else Stop.WORK
+    if clock.hit:
+        stopped = Stop.CLOCK
     return Result(
         status,
         clock.elapsed(),

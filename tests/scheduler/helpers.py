@@ -87,7 +87,7 @@ def medium(seed: int = 0, n: int = 60, rooms: int = 4) -> Problem:
     n sessions in 6 tracks, leads with several sessions, attendance that needs big rooms."""
 
     rng = random.Random(seed)
-    people = [f"p{j}" for j in range(40)]
+    people = [f"p{j}" for j in range(20)]
     sessions = [
         session(
             f"s{i:02d}",
@@ -95,7 +95,7 @@ def medium(seed: int = 0, n: int = 60, rooms: int = 4) -> Problem:
             lead=f"l{i % 25}",
             duration=2 if i % 9 == 0 else 1,
             attendance=rng.choice([10, 20, 40, 80]),
-            interested=tuple(rng.sample(people, rng.randint(0, 6))),
+            interested=tuple(rng.sample(people, rng.randint(2, 8))),
         )
         for i in range(n)
     ]

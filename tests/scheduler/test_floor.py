@@ -12,7 +12,7 @@ from dataclasses import replace
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from scheduler.floor import even_pairs, fewest_rooms, floor
+from scheduler.floor import even_pairs, fewest_rooms, floor, rooms_floor
 from scheduler.greedy import greedy
 from scheduler.types import (
     Day,
@@ -265,3 +265,26 @@ def test_floor_of_a_windowed_track() -> None:
         "attendee_conflicts": 0,
         "weighted": 6 * 10 + 2 * 20,
     }
+
+
+def test_the_rooms_relaxation_sees_a_big_room_that_two_tracks_share() -> None:
+    """Room 0 (100 seats) has 3 slots; track a's two big sessions and track b's big one
+    fill it, so b's small one must go to room 1: one extra room. Counting track by track
+    sees room 0 with room enough for b (0 extra); the relaxation sees it is shared."""
+    from tests.scheduler.helpers import problem as tiny
+    from tests.scheduler.helpers import session
+
+    p = tiny(
+        [
+            session("a1", track="a", attendance=50),
+            session("a2", track="a", attendance=50),
+            session("b1", track="b", attendance=50),
+            session("b2", track="b", attendance=10),
+        ],
+        rooms=[100, 20],
+        morning=3,
+        afternoon=0,
+    )
+    assert rooms_floor(p) == 1
+    assert floor(p)["track_extra_rooms"] == 1
+    assert floor(p)["weighted"] == brute_force(p) == p.weights.track_extra_room
