@@ -21,6 +21,7 @@ from summit.models import (
     Room,
     Summit,
     Track,
+    User,
 )
 from summit.services import scheduling
 from summit.services.errors import Conflict
@@ -356,3 +357,64 @@ def test_s5_a_refused_move_says_titles_rooms_days_times_and_leads_never_ids(
     )
     for message in (str(taken.value), str(window.value), str(draft.value)):
         assert not any(ident in message for ident in ("80001", "70001", "slot", "day 0"))
+
+
+def test_s1_a_lead_marks_times_away_and_solver_hand_moves_and_grid_respect_them(
+    client: FlaskClient, summit: Summit, make_user
+) -> None:
+    organizer, stranger = make_user(is_organizer=True), make_user()
+    db.session.commit()
+    lead = db.session.scalar(select(User).where(User.name == "Lead 3"))
+    assert lead is not None
+    days = summit.design_days
+    login(client, lead)
+    page = client.get(f"/{summit.slug}/availability")
+    assert page.status_code == 200
+    assert "Wednesday 27 April" in page.get_data(as_text=True)
+    saved = client.post(
+        f"/{summit.slug}/availability",
+        data={"away": [f"{days[0].id}:morning", f"{days[1].id}:afternoon"]},
+    )
+    assert saved.status_code == 302
+    ctx = scheduling.load(summit.id)
+    person = next(p for p in scheduling.to_problem(ctx).people if p.id == f"u{lead.id}")
+    assert {(u.day, u.slots) for u in person.unavailable} == {(0, (0, 1, 2, 3)), (1, (4, 5, 6, 7))}
+    # The solver keeps the lead's sessions (3 and 7) out of those times.
+    solve_now(summit)
+    ctx = scheduling.load(summit.id)
+    led = [s for s in ctx.sessions if s.lead_id == lead.id]
+    assert len(led) == 2
+    for s in led:
+        taken = range(s.start_slot or 0, (s.start_slot or 0) + s.length_slots)
+        assert not (s.day_id == days[0].id and any(t < 4 for t in taken)), s.title
+        assert not (s.day_id == days[1].id and any(t >= 4 for t in taken)), s.title
+    assert check(scheduling.to_problem(ctx), scheduling.draft(ctx)) == []
+    # A hand move into a time the lead is away is refused, in words.
+    three = next(s for s in led if s.title == "Session number 3")
+    free = next(
+        r
+        for r in summit.rooms
+        if not any(
+            s.day_id == days[0].id and s.room_id == r.id and s.start_slot == 1 for s in ctx.sessions
+        )
+    )
+    with pytest.raises(Conflict) as refused:
+        scheduling.move(
+            organizer.id, summit.id, three.id, day_id=days[0].id, slot=1, room_id=free.id
+        )
+    db.session.rollback()
+    assert "Lead 3, who leads “Session number 3”, can't attend on Wednesday 27 April at" in str(
+        refused.value
+    )
+    # Someone else may not mark the lead's times; an organizer may.
+    login(client, stranger)
+    assert client.get(f"/{summit.slug}/availability?user={lead.id}").status_code == 403
+    login(client, organizer)
+    where = f"{three.day_id}:{'morning' if (three.start_slot or 0) < 4 else 'afternoon'}"
+    marked = client.post(f"/{summit.slug}/availability?user={lead.id}", data={"away": [where]})
+    assert marked.status_code == 302
+    # The draft grid now marks the session whose lead is away at its time.
+    grid = client.get(f"/organizer/summits/{summit.id}/schedule").get_data(as_text=True)
+    assert "breaks a rule: Lead 3, who leads “Session number 3”, can&#39;t attend" in grid
+    with pytest.raises(Conflict, match="The draft breaks rules: Lead 3, who leads"):
+        scheduling.publish(organizer.id, summit.id)

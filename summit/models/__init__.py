@@ -11,6 +11,7 @@ from summit.models.session import (
     BlueprintStatus,
     DesignSession,
     Interest,
+    LeadAway,
     SessionStatus,
 )
 from summit.models.summit import (
@@ -43,6 +44,7 @@ __all__ = [
     "Interest",
     "Job",
     "JobStatus",
+    "LeadAway",
     "LightningSlot",
     "LightningTalk",
     "MailStatus",

@@ -27,7 +27,7 @@ from summit.models import (
     WindowPart,
     utcnow,
 )
-from summit.services import audit
+from summit.services import audit, availability
 from summit.services.errors import Conflict, Invalid, NotFound
 from summit.services.outbox import queue_mails
 
@@ -127,7 +127,11 @@ def to_problem(ctx: Context, *, with_previous: bool = False) -> Problem:
     previous = tuple(
         _previous(ctx, s) for s in ctx.sessions if with_previous and (_published(s) or _placed(s))
     )
-    people = tuple(sched.Person(pid, name) for pid, name in sorted(leads.items()))
+    away = availability.away_by_lead(summit)
+    people = tuple(
+        sched.Person(pid, name, _away_slots(ctx, away.get(_user_id(pid), set())))
+        for pid, name in sorted(leads.items())
+    )
     return Problem(
         name=summit.slug,
         days=days,
@@ -140,6 +144,21 @@ def to_problem(ctx: Context, *, with_previous: bool = False) -> Problem:
         previous=previous,
         slot_minutes=ctx.days[0].slot_minutes if ctx.days else 0,
     )
+
+
+def _user_id(person_id: str) -> int:
+    return int(person_id[1:]) if person_id.startswith("u") else 0
+
+
+def _away_slots(ctx: Context, marks: set[tuple[int, str]]) -> tuple[sched.SlotSet, ...]:
+    """A lead's marked mornings and afternoons as the solver's unavailable slots."""
+    out = []
+    for day in ctx.days:
+        index = ctx.day_index(day.id)
+        slots = tuple(s.index for s in day.slots if (day.id, s.block) in marks)
+        if index is not None and slots:
+            out.append(sched.SlotSet(index, slots))
+    return tuple(out)
 
 
 def _published(s: DesignSession) -> bool:
@@ -375,6 +394,19 @@ def clashes(ctx: Context, problem: Problem, limit: int = 30) -> list[Clash]:
     same = [c for c in found if c.same_track]
     heavy = [c for c in found if not c.same_track and c.people > 0][:limit]
     return same + heavy
+
+
+def broken(ctx: Context, problem: Problem) -> dict[int, list[str]]:
+    """The hard rules the draft breaks now (a lead who marked a time away since the last
+    solve, say), in words, by session id: the draft grid marks them."""
+    out: dict[int, list[str]] = {}
+    for v in check(problem, draft(ctx)):
+        if v.kind == "not_placed":
+            continue
+        for sid in v.sessions:
+            if sid.isdigit():
+                out.setdefault(int(sid), []).append(in_words(ctx, v))
+    return out
 
 
 def goals(ctx: Context, problem: Problem) -> sched.Goals | None:
