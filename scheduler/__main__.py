@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import time
 from dataclasses import asdict
 from pathlib import Path
 
@@ -21,6 +22,7 @@ from scheduler.validate import check, score
 
 
 def _solve(args: argparse.Namespace) -> int:
+    started = time.perf_counter()  # the limit counts reading the file too
     problem = load_problem(args.problem)
     result = solve(
         problem,
@@ -31,6 +33,7 @@ def _solve(args: argparse.Namespace) -> int:
             workers=args.workers,
             log=args.log,
         ),
+        started=started,
     )
     text = json.dumps(result_to_json(result), indent=2)
     if args.out:

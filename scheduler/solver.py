@@ -69,9 +69,14 @@ class Clock:
     the same schedule; the clock only cuts a stage short, and then `hit` records that the
     result depends on the machine's speed and load."""
 
-    def __init__(self, limit: float, now: Callable[[], float] = time.perf_counter) -> None:
+    def __init__(
+        self,
+        limit: float,
+        now: Callable[[], float] = time.perf_counter,
+        started: float | None = None,
+    ) -> None:
         self.now = now
-        self.started = now()
+        self.started = now() if started is None else started
         # Scoring, the bound and the re-check run after the search: keep a little for them.
         self.deadline = self.started + limit * (1 - RESERVE_SHARE)
         self.limit = limit
@@ -194,13 +199,15 @@ def solve(
     on_progress: Callable[[Progress], None] | None = None,
     hint: tuple[Placement, ...] = (),
     now: Callable[[], float] = time.perf_counter,
+    started: float | None = None,
 ) -> Result:
     """Place every session (S1), minimising the weighted goals (S2); explain failure (S3).
 
     Named stages, budgeted up front: explain, start, improve, bound. `now` is the wall
-    clock (injected by tests)."""
+    clock (injected by tests); `started`, on that clock, is when the caller's wait began
+    (before it loaded the problem, say): the limit counts from there."""
     options = options or SolveOptions()
-    clock = Clock(options.time_limit, now)
+    clock = Clock(options.time_limit, now, started)
     reasons = explain(problem)
     if reasons:
         return Result(
