@@ -418,3 +418,16 @@ def test_s1_a_lead_marks_times_away_and_solver_hand_moves_and_grid_respect_them(
     assert "breaks a rule: Lead 3, who leads “Session number 3”, can&#39;t attend" in grid
     with pytest.raises(Conflict, match="The draft breaks rules: Lead 3, who leads"):
         scheduling.publish(organizer.id, summit.id)
+
+
+def test_s1_the_session_page_links_its_lead_to_their_availability(
+    client: FlaskClient, summit: Summit
+) -> None:
+    session = db.session.scalar(
+        select(DesignSession).where(DesignSession.title == "Session number 3")
+    )
+    assert session is not None and session.lead is not None
+    login(client, session.lead)
+    page = client.get(f"/{summit.slug}/sessions/{session.id}").get_data(as_text=True)
+    assert f"/{summit.slug}/availability?user={session.lead.id}" in page
+    assert "when you can't attend" in page
