@@ -1,39 +1,49 @@
-"""Scheduler benchmark: our CP-SAT solver against a greedy baseline and a counting floor.
+"""Scheduler benchmark: our solver against greedy restarts given the same wall time.
 
-Generates two seeded problems in the `summit-sched-instance` format and writes them as JSON:
+A family of seeded problems in the `summit-sched-instance` format, 10 seeds per shape by
+default, each written as JSON:
 
 - *summit*: 120 sessions, 6 rooms, 3 days × 8 slots (morning and afternoon blocks of 4),
   rooms about 90 % full;
 - *large*: 400 sessions, 12 rooms, 4 days × 10 slots (blocks of 5), leads owning 1–4
   sessions across tracks, ~8 % two-slot sessions, 9 tracks, a "Release management" track
   allowed only on the first morning, ~1000 attendees with Zipf-like interest, some leads
-  arriving late or leaving early.
+  arriving late or leaving early;
+- *mixed*: summit-sized, rooms of 160 down to 30 seats, attendance that forces sessions
+  into the big rooms; *explicit*: clash weights given as a `conflicts` list;
+  *bigtrack*: one track of 30 sessions, more than one room's 24 slots; *tight*: about
+  95 % of the room-slots filled; *twoslot*: half the sessions take two slots; *leads*:
+  leads with several sessions, 30 % of them away for a morning or an afternoon.
 
-Both weigh goals attendee_conflict 1, track_parallel_pair 10, track_extra_room 20. A seed
-whose problem the greedy cannot place is skipped for the next one, so every instance is
-feasible. Each instance is solved by `scheduler.solve` and by the greedy baseline (random
-restarts for the same wall time); both schedules are re-checked with validate.check.
+Goals weigh attendee_conflict 1, track_parallel_pair 10, track_extra_room 20. A seed whose
+problem the greedy cannot place is skipped for the next one. Every schedule is re-checked
+with validate.check.
 
-    .venv/bin/python benchmarks/solver.py [--only summit|large] [--seconds-summit 10]
-        [--seconds-large 60] [--seed 1] [--out-dir DIR]
+    .venv/bin/python benchmarks/solver.py [--shapes summit,mixed] [--seeds 10] [--seed 1]
+        [--seconds-summit 10] [--seconds-large 60] [--ablation] [--time-check] [--quick]
 
-The last line per instance reads
-`RESULT instance=… status=… seconds=… objective=… bound=… gap=… floor=… ratio_vs_greedy=…`.
+Per instance the last line reads
+`RESULT instance=… status=… seconds=… objective=… bound=… gap=… floor=… ratio_vs_greedy=…`;
+per shape, `RESULT family=… median_ratio=… worst_ratio=… max_overrun_s=…`. With
+`--ablation`, annealing without CP-SAT runs too for the same time (`ABLATION family=…`);
+with `--time-check`, the shape's first problem is solved twice at once, in two processes.
 """
 
 from __future__ import annotations
 
 import argparse
-import inspect
 import json
+import os
 import random
+import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, replace
 from itertools import accumulate
 from pathlib import Path
-from typing import Any
+from statistics import median
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -58,7 +68,7 @@ from scheduler.types import (
     Track,
     Weights,
 )
-from scheduler.validate import check, score
+from scheduler.validate import check, conflict_weights, score
 
 WEIGHTS = Weights(attendee_conflict=1, track_parallel_pair=10, track_extra_room=20)
 RELEASE = "Release management"
@@ -89,6 +99,10 @@ class Shape:
     two_slot: float = 0.08
     release: int = 0  # sessions in the Release management track (first morning only)
     away: float = 0.0  # share of leads arriving late or leaving early
+    attendance_scale: float = 1.0  # > 1: attendance that binds (big sessions, big rooms)
+    explicit: bool = False  # clash weights given as a `conflicts` list, not from interest
+    big_track: int = 0  # sessions in one track, more than one room's slots can hold
+    lead_sizes: tuple[int, int, int, int] = (4, 3, 2, 1)  # weights of leads with 1-4 sessions
 
 
 SHAPES = {
@@ -114,6 +128,18 @@ SHAPES = {
         release=12,
         away=0.1,
     ),
+}
+_SUMMIT = SHAPES["summit"]
+SHAPES |= {
+    # Rooms of very different sizes, attendance that forces sessions into the big rooms.
+    "mixed": replace(
+        _SUMMIT, name="mixed", capacities=(160, 120, 80, 60, 40, 30), attendance_scale=1.6
+    ),
+    "explicit": replace(_SUMMIT, name="explicit", explicit=True),
+    "bigtrack": replace(_SUMMIT, name="bigtrack", big_track=30),  # a room has 24 slots
+    "tight": replace(_SUMMIT, name="tight", sessions=126),  # about 95 % of the room-slots
+    "twoslot": replace(_SUMMIT, name="twoslot", sessions=90, two_slot=0.5),
+    "leads": replace(_SUMMIT, name="leads", lead_sizes=(1, 2, 3, 4), away=0.3),
 }
 
 
@@ -143,20 +169,24 @@ def _tracks(shape: Shape, rng: random.Random) -> tuple[list[Track], list[str]]:
     if shape.release:
         tracks.append(Track("t-release", RELEASE))
         of_session += ["t-release"] * shape.release
+    if shape.big_track:
+        of_session += ["t0"] * shape.big_track
     sizes = [rng.uniform(0.5, 1.5) for _ in names]
+    if shape.big_track:
+        sizes[0] = 0.0  # t0 has its sessions already
     rest = shape.sessions - len(of_session)
     of_session += rng.choices([t.id for t in tracks[: len(names)]], weights=sizes, k=rest)
     return tracks, of_session
 
 
-def _leads(n_sessions: int, rng: random.Random) -> list[int]:
+def _leads(n_sessions: int, rng: random.Random, sizes: tuple[int, ...] = (4, 3, 2, 1)) -> list[int]:
     """The lead (a person number) of each session: each lead owns 1–4 sessions."""
     order = list(range(n_sessions))
     rng.shuffle(order)
     lead_of = [0] * n_sessions
     person = 0
     while order:
-        for _ in range(rng.choices([1, 2, 3, 4], weights=[4, 3, 2, 1])[0]):
+        for _ in range(rng.choices([1, 2, 3, 4], weights=sizes)[0]):
             if order:
                 lead_of[order.pop()] = person
         person += 1
@@ -197,7 +227,8 @@ def _attendance(
 ) -> list[int]:
     """Expected attendance from interest, capped so that every session fits somewhere: the
     k-th biggest session (by slot-units) fits a room slot ranked k × 1.15 by capacity."""
-    expected = [max(8, int(c * rng.uniform(0.5, 0.9))) for c in interest]
+    scale = shape.attendance_scale
+    expected = [max(8, int(c * scale * rng.uniform(0.5, 0.9))) for c in interest]
     room_slots = sorted((c for c in shape.capacities for _ in range(periods)), reverse=True)
     used = 0
     for i in sorted(range(len(expected)), key=lambda i: -expected[i]):
@@ -231,7 +262,7 @@ def generate(shape: Shape, seed: int) -> Problem:
     tracks, track_of = _tracks(shape, rng)
     n = shape.sessions
     duration = [2 if rng.random() < shape.two_slot else 1 for _ in range(n)]
-    lead_of = _leads(n, rng)
+    lead_of = _leads(n, rng, shape.lead_sizes)
     interested, interest = _interest(shape, track_of, rng)
     periods = sum(len(d.slots) for d in days)
     expected = _attendance(shape, interest, duration, periods, rng)
@@ -251,6 +282,15 @@ def generate(shape: Shape, seed: int) -> Problem:
         for i in range(n)
     )
     release_leads = {lead_of[i] for i in range(n) if track_of[i] == "t-release"}
+    conflicts = None
+    if shape.explicit:
+        # Weights an organizer typed in: from who is interested, reweighted at random, and
+        # the interest lists dropped.
+        shared = conflict_weights(replace(_bare(sessions), conflicts=None))
+        conflicts = tuple(
+            (a, b, w * rng.randint(1, 5)) for (a, b), w in sorted(shared.items()) if w > 0
+        )
+        sessions = tuple(replace(x, interested=()) for x in sessions)
     rooms = tuple(Room(f"room-{r:02d}", f"Room {r + 1}", c) for r, c in enumerate(shape.capacities))
     return Problem(
         name=shape.name,
@@ -260,8 +300,13 @@ def generate(shape: Shape, seed: int) -> Problem:
         people=tuple(_people(shape, max(lead_of) + 1, days, release_leads, rng)),
         sessions=sessions,
         weights=WEIGHTS,
+        conflicts=conflicts,
         slot_minutes=45,
     )
+
+
+def _bare(sessions: tuple[Session, ...]) -> Problem:
+    return Problem("bare", (), (), (), (), sessions)
 
 
 def feasible_problem(shape: Shape, seed: int, tries: int = 50) -> tuple[Problem, int]:
@@ -277,20 +322,19 @@ def feasible_problem(shape: Shape, seed: int, tries: int = 50) -> tuple[Problem,
 # ------------------------------------------------------------------ running and reporting
 
 
-def _solve(problem: Problem, seconds: float, seed: int) -> tuple[Result, float, float | None]:
-    """Our solver's result, its wall time, and when it found its first schedule (if told)."""
+def _solve(
+    problem: Problem, seconds: float, seed: int, *, cp_sat: bool = True
+) -> tuple[Result, float, float | None]:
+    """Our solver's result, its wall time, and when it found its first schedule."""
     first: list[float] = []
 
     def on_progress(progress: Progress) -> None:
         if not first:
             first.append(progress.seconds)
 
-    options = SolveOptions(time_limit=seconds, seed=seed)
-    kwargs: dict[str, Any] = {}
-    if "on_progress" in inspect.signature(solve).parameters:
-        kwargs["on_progress"] = on_progress
+    options = SolveOptions(time_limit=seconds, seed=seed, cp_sat=cp_sat)
     started = time.perf_counter()
-    result = solve(problem, options, **kwargs)
+    result = solve(problem, options, on_progress=on_progress)
     wall = time.perf_counter() - started
     return result, wall, first[0] if first else None
 
@@ -309,27 +353,44 @@ def _checked(problem: Problem, who: str, placed: tuple[Placement, ...]) -> None:
         raise SystemExit(f"{problem.name}: {who}'s schedule breaks hard rules: {errors[:5]}")
 
 
-def _ratio(ours: int | None, theirs: int) -> str:
+def _ratio(ours: int | None, theirs: int) -> float | None:
     if ours is None:
-        return "n/a"
+        return None
     if theirs == 0:
-        return "1.000" if ours == 0 else "inf"
-    return f"{ours / theirs:.3f}"
+        return 1.0 if ours == 0 else float("inf")
+    return ours / theirs
 
 
-def run(problem: Problem, seconds: float, seed: int) -> str:
-    """Solve one instance both ways, print the comparison, return the RESULT line."""
+def _fmt(x: float | None) -> str:
+    return "n/a" if x is None else f"{x:.3f}"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    ratio: float | None  # ours / greedy with restarts for the same wall time
+    overrun: float  # wall time beyond the limit (negative: within it)
+    first: float | None  # seconds to the first schedule
+    gap: float | None
+    stopped: str
+    anneal_ratio: float | None = None  # the ablation: annealing without CP-SAT, same time
+
+
+def run(problem: Problem, seconds: float, seed: int, *, ablation: bool = False) -> Outcome:
+    """Solve one instance our way and by greedy restarts for the same wall time; print the
+    comparison and the RESULT line."""
     bound = floor(problem)
     print(f"\n== {problem.name}: {len(problem.sessions)} sessions, {len(problem.rooms)} rooms")
     print(
         f"floor: weighted={bound['weighted']} track_parallel_pairs="
-        f"{bound['track_parallel_pairs']} track_extra_rooms={bound['track_extra_rooms']} "
-        "(attendee_conflicts floor 0: counting cannot tell who must clash)"
+        f"{bound['track_parallel_pairs']} track_extra_rooms={bound['track_extra_rooms']}"
     )
     result, wall, first = _solve(problem, seconds, seed)
-    print(f"ours:   status={result.status.value} seconds={result.seconds:.2f} (wall {wall:.2f})")
+    print(
+        f"ours:   status={result.status.value} seconds={result.seconds:.2f} (wall {wall:.2f}) "
+        f"stopped_by={result.stopped_by.value}"
+    )
     if first is not None:
-        print(f"ours:   first feasible schedule after {first:.2f} s (solver clock)")
+        print(f"ours:   first schedule after {first:.2f} s")
     if result.goals is not None:
         _checked(problem, "our solver", result.assignments)
         print(f"ours:   objective={result.objective} bound={result.bound} gap={result.gap}")
@@ -337,7 +398,7 @@ def run(problem: Problem, seconds: float, seed: int) -> str:
     else:
         print(f"ours:   no schedule: {' '.join(result.explanation)}")
     placed = greedy(problem, seed=seed, time_limit=wall)
-    ratio = "n/a"
+    ratio = anneal_ratio = None
     if placed is None:
         print("greedy: no schedule")
     else:
@@ -347,30 +408,103 @@ def run(problem: Problem, seconds: float, seed: int) -> str:
         print(f"greedy: objective={theirs} in {wall:.2f} s of restarts")
         print(f"greedy: {_goals_line(goals)}")
         ratio = _ratio(result.objective, theirs)
-    return (
+        if ablation:
+            plain, plain_wall, _ = _solve(problem, seconds, seed, cp_sat=False)
+            if plain.goals is not None:
+                _checked(problem, "annealing without CP-SAT", plain.assignments)
+            anneal_ratio = _ratio(plain.objective, theirs)
+            print(
+                f"ablation: greedy restarts={theirs} annealing without CP-SAT={plain.objective} "
+                f"(wall {plain_wall:.2f}) full pipeline={result.objective}"
+            )
+    print(
         f"RESULT instance={problem.name} status={result.status.value} "
         f"seconds={result.seconds:.2f} objective={result.objective} bound={result.bound} "
-        f"gap={result.gap} floor={bound['weighted']} ratio_vs_greedy={ratio}"
+        f"gap={result.gap} floor={bound['weighted']} ratio_vs_greedy={_fmt(ratio)}"
     )
+    return Outcome(ratio, wall - seconds, first, result.gap, result.stopped_by.value, anneal_ratio)
+
+
+def family(name: str, outcomes: list[Outcome], seconds: float, ablation: bool) -> None:
+    """The shape's line: median and worst ratio, the largest overrun, first schedule, gap."""
+    ratios = [o.ratio for o in outcomes if o.ratio is not None]
+    gaps = [o.gap for o in outcomes if o.gap is not None]
+    firsts = [o.first for o in outcomes if o.first is not None]
+    stops = ",".join(f"{k}:{v}" for k, v in sorted(Counter(o.stopped for o in outcomes).items()))
+    line = (
+        f"RESULT family={name} seeds={len(outcomes)} seconds={seconds:g} "
+        f"median_ratio={_fmt(median(ratios) if ratios else None)} "
+        f"worst_ratio={_fmt(max(ratios) if ratios else None)} "
+        f"max_overrun_s={max(o.overrun for o in outcomes):.2f} "
+        f"max_first_s={_fmt(max(firsts) if firsts else None)} "
+        f"median_gap={_fmt(median(gaps) if gaps else None)} stopped_by={stops}"
+    )
+    print(line)
+    if ablation:
+        plain = [o.anneal_ratio for o in outcomes if o.anneal_ratio is not None]
+        print(
+            f"ABLATION family={name} greedy_restarts=1.000 "
+            f"annealing_without_cp_sat_median={_fmt(median(plain) if plain else None)} "
+            f"worst={_fmt(max(plain) if plain else None)} "
+            f"full_pipeline_median={_fmt(median(ratios) if ratios else None)} "
+            f"worst={_fmt(max(ratios) if ratios else None)}"
+        )
+
+
+def time_check(path: Path, seconds: float) -> None:
+    """The same solve twice at once, as two processes on the same machine: wall times."""
+    command = [sys.executable, "-m", "scheduler", "solve", str(path), "--time-limit"]
+    command += [f"{seconds:g}", "--out", os.devnull]
+    started = time.perf_counter()
+    runs = [
+        subprocess.Popen([*command, "--seed", str(k)], cwd=ROOT, stderr=subprocess.PIPE, text=True)
+        for k in (1, 2)
+    ]
+    for k, process in enumerate(runs, 1):
+        _out, err = process.communicate()
+        wall = time.perf_counter() - started
+        said = err.strip().splitlines()[0] if err.strip() else ""
+        limit = seconds * 1.1 + 1
+        print(
+            f"TIMECHECK {path.stem} solve {k} beside another: process wall {wall:.2f} s "
+            f"(limit {seconds:g} s, allowed {limit:.1f} s, including ~0.7 s of imports) "
+            f"{'OK' if wall <= limit else 'OVER'}: {said}"
+        )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--only", choices=sorted(SHAPES))
+    parser.add_argument("--shapes", default=",".join(SHAPES), help="comma-separated shapes")
+    parser.add_argument("--seeds", type=int, default=10, help="seeds per shape")
+    parser.add_argument("--seed", type=int, default=1, help="the first seed")
     parser.add_argument("--seconds-summit", type=float, default=10.0)
     parser.add_argument("--seconds-large", type=float, default=60.0)
-    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--ablation", action="store_true", help="also annealing alone")
+    parser.add_argument("--time-check", action="store_true", help="two solves at once")
+    parser.add_argument(
+        "--quick", action="store_true", help="3 seeds, 5 s (large 15 s): a few minutes"
+    )
     parser.add_argument("--out-dir", type=Path)
     args = parser.parse_args()
+    if args.quick:
+        args.seeds, args.seconds_summit, args.seconds_large = 3, 5.0, 15.0
     out_dir = args.out_dir or Path(tempfile.mkdtemp(prefix="summit-sched-"))
     out_dir.mkdir(parents=True, exist_ok=True)
-    seconds = {"summit": args.seconds_summit, "large": args.seconds_large}
-    for name in [args.only] if args.only else ["summit", "large"]:
-        problem, seed = feasible_problem(SHAPES[name], args.seed)
-        path = out_dir / f"{name}.json"
-        path.write_text(json.dumps(problem_to_json(problem), indent=1), encoding="utf-8")
-        print(f"{name}: seed {seed}, written to {path}")
-        print(run(problem, seconds[name], args.seed))
+    for name in args.shapes.split(","):
+        shape = SHAPES[name]
+        seconds = args.seconds_large if shape.sessions >= 300 else args.seconds_summit
+        outcomes = []
+        seed = args.seed
+        for _ in range(args.seeds):
+            problem, used = feasible_problem(shape, seed)
+            seed = used + 1
+            path = out_dir / f"{name}-{used}.json"
+            path.write_text(json.dumps(problem_to_json(problem), indent=1), encoding="utf-8")
+            print(f"{name}: seed {used}, written to {path}")
+            outcomes.append(run(problem, seconds, used, ablation=args.ablation))
+        family(name, outcomes, seconds, args.ablation)
+        if args.time_check:
+            time_check(out_dir / f"{name}-{args.seed}.json", seconds)
 
 
 if __name__ == "__main__":

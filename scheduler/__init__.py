@@ -5,7 +5,17 @@ result = solve(problem, SolveOptions(time_limit=10, seed=1))
 """
 
 from scheduler.solver import solve
-from scheduler.types import Placement, Problem, Result, SolveOptions, Status
+from scheduler.types import Placement, Problem, Result, SolveOptions, Status, Stop
 from scheduler.validate import check, score
 
-__all__ = ["Placement", "Problem", "Result", "SolveOptions", "Status", "check", "score", "solve"]
+__all__ = [
+    "Placement",
+    "Problem",
+    "Result",
+    "SolveOptions",
+    "Status",
+    "Stop",
+    "check",
+    "score",
+    "solve",
+]

@@ -1,6 +1,6 @@
 """Command line: solve a problem file, or re-check a result against its problem.
 
-    python -m scheduler solve PROBLEM.json --time-limit 10 --seed 1 --out RESULT.json
+    python -m scheduler solve PROBLEM.json --time-limit 10 --seed 1 [--work 8] --out RESULT.json
     python -m scheduler check PROBLEM.json RESULT.json
 
 Exit status: 0 success; 1 infeasible / no schedule / broken hard rules; 2 malformed input.
@@ -11,6 +11,8 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import time
+from dataclasses import asdict
 from pathlib import Path
 
 from scheduler.fileio import FormatError, load_problem, load_result, result_to_json
@@ -20,19 +22,25 @@ from scheduler.validate import check, score
 
 
 def _solve(args: argparse.Namespace) -> int:
+    started = time.perf_counter()  # the limit counts reading the file too
     problem = load_problem(args.problem)
     result = solve(
         problem,
         SolveOptions(
-            time_limit=args.time_limit, seed=args.seed, workers=args.workers, log=args.log
+            time_limit=args.time_limit,
+            seed=args.seed,
+            work=args.work,
+            workers=args.workers,
+            log=args.log,
         ),
+        started=started,
     )
     text = json.dumps(result_to_json(result), indent=2)
     if args.out:
         Path(args.out).write_text(text + "\n", encoding="utf-8")
     else:
         print(text)
-    summary = f"{result.status.value} in {result.seconds:.2f} s"
+    summary = f"{result.status.value} in {result.seconds:.2f} s (stopped by {result.stopped_by})"
     if result.goals is not None:
         summary += (
             f"; objective {result.objective}, bound {result.bound}, gap {result.gap}; "
@@ -55,7 +63,10 @@ def _check(args: argparse.Namespace) -> int:
         json.dumps(
             {
                 "valid": not errors,
-                "violations": errors,
+                "violations": [
+                    {key: value for key, value in asdict(v).items() if value is not None}
+                    for v in errors
+                ],
                 "goals": {
                     "attendee_conflicts": goals.attendee_conflicts,
                     "track_parallel_pairs": goals.track_parallel_pairs,
@@ -77,7 +88,13 @@ def main(argv: list[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
     solve_cmd = commands.add_parser("solve", help="solve a problem file")
     solve_cmd.add_argument("problem")
-    solve_cmd.add_argument("--time-limit", type=float, default=10.0)
+    solve_cmd.add_argument("--time-limit", type=float, default=10.0, help="wall-clock seconds")
+    solve_cmd.add_argument(
+        "--work",
+        type=float,
+        help="deterministic work budget (S4: same problem, seed and work, same schedule); "
+        "one unit is about one idle-machine second; default: the time limit",
+    )
     solve_cmd.add_argument("--seed", type=int, default=0)
     solve_cmd.add_argument("--workers", type=int, default=2)
     solve_cmd.add_argument("--out")

@@ -10,13 +10,14 @@ from __future__ import annotations
 import math
 import random
 from collections import defaultdict
+from collections.abc import Callable
 
-from scheduler.explain import starts
+from scheduler.instance import instance
 from scheduler.types import Placement, Problem
-from scheduler.validate import conflict_weights
 
 Spot = tuple[int, int]  # (global period, room index)
 TOURNAMENT = 3  # periods drawn per same-room move
+STOP_EVERY = 2048  # moves between two looks at the caller's clock
 
 
 class _State:
@@ -25,11 +26,8 @@ class _State:
     ) -> None:
         w = problem.weights
         self.problem = problem
-        self.offsets: list[int] = []
-        total = 0
-        for day in problem.days:
-            self.offsets.append(total)
-            total += len(day.slots)
+        inst = instance(problem)
+        self.offsets: list[int] = list(inst.offsets)
         self.rooms = [r.id for r in problem.rooms]
         room_index = {r: k for k, r in enumerate(self.rooms)}
         sessions = problem.sessions
@@ -45,28 +43,23 @@ class _State:
             w.track_extra_room,
             w.moved_session,
         )
-        self.nbr: list[dict[int, int]] = [{} for _ in sessions]
-        for (a, b), people in conflict_weights(problem).items():
-            if a in index and b in index and people:
-                self.nbr[index[a]][index[b]] = people * w.attendee_conflict
-                self.nbr[index[b]][index[a]] = people * w.attendee_conflict
-        closed = [{(u.day, t) for u in r.unavailable for t in u.slots} for r in problem.rooms]
+        self.nbr: list[dict[int, int]] = [
+            {j: people * w.attendee_conflict for j, people in inst.neighbours[i].items() if people}
+            for i in range(len(sessions))
+        ]
         # With keep_rooms, a session may only use the rooms its track has in `start`.
         track_rooms: defaultdict[str, set[str]] = defaultdict(set)
         for p in start:
             track_rooms[sessions[index[p.session]].track].add(p.room)
         self.options: list[list[Spot]] = []
-        for s in sessions:
+        for i, s in enumerate(sessions):
             spots = []
-            for d, first in starts(problem, s):
+            for (d, first), open_rooms in inst.options[i]:
                 g = self.offsets[d] + first
-                for k, room in enumerate(problem.rooms):
-                    if keep_rooms and room.id not in track_rooms[s.track]:
+                for k in sorted(open_rooms):
+                    if keep_rooms and self.rooms[k] not in track_rooms[s.track]:
                         continue
-                    if room.capacity >= s.expected_attendance and not any(
-                        (d, first + n) in closed[k] for n in range(s.duration_slots)
-                    ):
-                        spots.append((g, k))
+                    spots.append((g, k))
             self.options.append(spots)
         self.allowed = [set(spots) for spots in self.options]
         # Per session: its possible periods, each with the rooms it fits in there.
@@ -164,9 +157,11 @@ def anneal(
     t0: float = 4.0,
     t1: float = 0.05,
     keep_rooms: bool = False,
+    stop: Callable[[], bool] | None = None,
 ) -> tuple[Placement, ...]:
     """The best placement seen in `moves` annealing steps from `start`; with `keep_rooms`,
-    each track keeps to the rooms it has in `start`."""
+    each track keeps to the rooms it has in `start`. `stop` (the caller's wall clock) is
+    asked every STOP_EVERY moves and ends the run early when it says so."""
     state = _State(problem, start, keep_rooms)
     rng = random.Random(seed)  # noqa: S311 - search randomness, not security
     movable = [i for i in range(len(state.ids)) if i not in state.locked and state.options[i]]
@@ -174,6 +169,8 @@ def anneal(
         return start
     best_cost, best = state.cost, list(state.spot)
     for step in range(moves):
+        if step % STOP_EVERY == 0 and step and stop is not None and stop():
+            break
         temperature = t0 * (t1 / t0) ** (step / moves)
         i = rng.choice(movable)
         pick = rng.random()

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from itertools import combinations
 
+from scheduler.instance import instance, starts
 from scheduler.types import Problem, Session, SlotSet
 from scheduler.validate import overlaps
 
@@ -44,29 +45,6 @@ def blocks(problem: Problem) -> list[tuple[int, list[int]]]:
             current.append(slot.index)
         if current:
             out.append((day.index, current))
-    return out
-
-
-def _unavailable(sets: tuple[SlotSet, ...]) -> set[tuple[int, int]]:
-    return {(u.day, s) for u in sets for s in u.slots}
-
-
-def starts(problem: Problem, session: Session) -> list[tuple[int, int]]:
-    """Every (day, slot) where the session may start, rooms aside: inside one block, inside
-    one allowed window, while its lead is there."""
-    lead = next((p for p in problem.people if p.id == session.lead), None)
-    away = _unavailable(lead.unavailable) if lead else set()
-    out = []
-    for day, slots in blocks(problem):
-        for i in range(len(slots) - session.duration_slots + 1):
-            taken = slots[i : i + session.duration_slots]
-            if any((day, t) in away for t in taken):
-                continue
-            if session.allowed_windows is not None and not any(
-                w.day == day and set(taken) <= set(w.slots) for w in session.allowed_windows
-            ):
-                continue
-            out.append((day, taken[0]))
     return out
 
 
@@ -153,7 +131,8 @@ def _person(problem: Problem, person_id: str) -> str:
 
 
 def _leads_overbooked(problem: Problem) -> list[str]:
-    total = sum(len(d.slots) for d in problem.days)
+    inst = instance(problem)
+    total = inst.periods
     by_lead: defaultdict[str, list[Session]] = defaultdict(list)
     for s in problem.sessions:
         by_lead[s.lead].append(s)
@@ -161,7 +140,7 @@ def _leads_overbooked(problem: Problem) -> list[str]:
     for p in problem.people:
         led = by_lead.get(p.id, [])
         need = sum(s.duration_slots for s in led)
-        can = total - len(_unavailable(p.unavailable))
+        can = total - len(inst.away.get(p.id, ()))
         if led and need > can:
             out.append(
                 f"{_person(problem, p.id)} leads {len(led)} sessions taking {need} slots, "
@@ -171,8 +150,9 @@ def _leads_overbooked(problem: Problem) -> list[str]:
 
 
 def _not_enough_room_slots(problem: Problem) -> list[str]:
-    total = sum(len(d.slots) for d in problem.days)
-    room_slots = sum(total - len(_unavailable(r.unavailable)) for r in problem.rooms)
+    inst = instance(problem)
+    total = inst.periods
+    room_slots = sum(total - len(closed) for closed in inst.closed)
     need = sum(s.duration_slots for s in problem.sessions)
     if need > room_slots:
         return [

@@ -22,6 +22,7 @@ from scheduler.types import (
     Slot,
     SlotSet,
     Status,
+    Stop,
     Track,
     Weights,
 )
@@ -309,6 +310,7 @@ def result_to_json(result: Result) -> dict[str, Any]:
         },
         "assignments": _placements_json(result.assignments),
         "explanation": list(result.explanation),
+        "stopped_by": result.stopped_by.value,
     }
 
 
@@ -328,7 +330,14 @@ def result_from_json(data: Any) -> Result:
         goals=Goals(**goals) if isinstance(goals, dict) else None,
         assignments=_placements(_list(data, "assignments", "result"), "assignments"),
         explanation=tuple(str(e) for e in _list(data, "explanation", "result", [])),
+        stopped_by=_stop(data.get("stopped_by", Stop.WORK.value)),
     )
+
+
+def _stop(value: Any) -> Stop:
+    if value not in {s.value for s in Stop}:
+        raise FormatError(f"result.stopped_by: unknown value {value!r}")
+    return Stop(value)
 
 
 def load_result(path: str | Path) -> Result:

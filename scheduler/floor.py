@@ -13,6 +13,10 @@ For each track:
   the track's slot-units (the periods where some session of the track can sit in r). The
   track needs at least the fewest rooms whose a_r add up to its slot-units; one is free.
 
+- *rooms, shared*: a small CP-SAT relaxation (`track_room_model`) sees what counting per
+  track cannot: room sizes (sessions that need big rooms) and that tracks share rooms.
+  Its proved bound, less one room per track, is a floor of the extra rooms too.
+
 Attendee conflicts get a floor of 0 and moved sessions too: counting cannot say which
 interested people must clash. Each goal's floor holds on its own, so the weighted sum of the
 floors is a floor of the weighted objective.
@@ -20,44 +24,28 @@ floors is a floor of the weighted objective.
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 
-from scheduler.types import Problem, Session, SlotSet
+from ortools.sat.python import cp_model
+
+from scheduler.instance import instance
+from scheduler.types import Problem, Session
+
+ROOM_BOUND_DETERMINISTIC = 0.5  # CP-SAT's budget for the rooms relaxation (repeatable)
 
 Period = tuple[int, int]  # (day, slot)
 
 
-def _closed(sets: tuple[SlotSet, ...]) -> set[Period]:
-    return {(u.day, s) for u in sets for s in u.slots}
-
-
 def periods_by_room(problem: Problem, session: Session) -> dict[str, set[Period]]:
     """For each room the session fits in, every period it could take there."""
-    lead = next((p for p in problem.people if p.id == session.lead), None)
-    away = _closed(lead.unavailable) if lead is not None else set()
-    windows = session.allowed_windows
+    inst = instance(problem)
     k = session.duration_slots
-    starts: list[list[Period]] = []
-    for day in problem.days:
-        blocks = [slot.block for slot in day.slots]
-        for first in range(len(blocks) - k + 1):
-            taken = [(day.index, t) for t in range(first, first + k)]
-            if len({blocks[t] for _, t in taken}) > 1 or any(x in away for x in taken):
-                continue
-            if windows is not None and not any(
-                w.day == day.index and all(t in w.slots for _, t in taken) for w in windows
-            ):
-                continue
-            starts.append(taken)
-    out: dict[str, set[Period]] = {}
-    for room in problem.rooms:
-        if room.capacity < session.expected_attendance:
-            continue
-        closed = _closed(room.unavailable)
-        usable = {x for taken in starts if not closed.intersection(taken) for x in taken}
-        if usable:
-            out[room.id] = usable
-    return out
+    usable: dict[int, set[Period]] = {}
+    for (day, first), open_rooms in inst.options[inst.index[session.id]]:
+        for room in open_rooms:
+            usable.setdefault(room, set()).update((day, t) for t in range(first, first + k))
+    return {problem.rooms[room].id: usable[room] for room in sorted(usable)}
 
 
 def even_pairs(n: int, periods: int) -> int:
@@ -84,8 +72,66 @@ def fewest_rooms(units: int, room_units: list[int]) -> int:
     return max(rooms, 1)
 
 
-def floor(problem: Problem) -> dict[str, int]:
-    """A lower bound on every goal that counting can give, and on the weighted objective."""
+def track_room_model(
+    problem: Problem, by_track: dict[str, list[Session]]
+) -> tuple[cp_model.CpModel, dict[tuple[str, str], cp_model.IntVar]]:
+    """A relaxation of where tracks go, on counts alone: units[t, r], the slot-units of
+    track t in room r, at most the periods where t's sessions can sit in r, and only if t
+    uses r; each track's units placed; for every capacity c, the units of sessions that
+    need more than c seats in rooms of more than c; no room beyond its open periods. Every
+    schedule gives such counts, so its fewest uses bound the rooms of every schedule."""
+    model = cp_model.CpModel()
+    units: dict[tuple[str, str], cp_model.IntVar] = {}
+    uses: dict[tuple[str, str], cp_model.IntVar] = {}
+    rooms = problem.rooms
+    inst = instance(problem)
+    for t, members in by_track.items():
+        reach: defaultdict[str, set[Period]] = defaultdict(set)
+        for s in members:
+            for rid, usable in periods_by_room(problem, s).items():
+                reach[rid] |= usable
+        for room in rooms:
+            most = len(reach.get(room.id, ()))
+            n = model.new_int_var(0, most, "")
+            used = model.new_bool_var("")
+            model.add(n <= most * used)
+            units[(t, room.id)], uses[(t, room.id)] = n, used
+        model.add(sum(units[(t, r.id)] for r in rooms) == sum(s.duration_slots for s in members))
+        for c in sorted({r.capacity for r in rooms}):
+            need = sum(s.duration_slots for s in members if s.expected_attendance > c)
+            if need:
+                model.add(sum(units[(t, r.id)] for r in rooms if r.capacity > c) >= need)
+    for k, room in enumerate(rooms):
+        open_periods = inst.periods - len(inst.closed[k])
+        model.add(sum(units[(t, room.id)] for t in by_track) <= open_periods)
+    return model, uses
+
+
+def rooms_floor(problem: Problem, *, seconds: float | None = None) -> int | None:
+    """A lower bound on Σ extra rooms that sees room sizes and the rooms tracks share: the
+    best bound CP-SAT proves on the relaxation above, less one room per track. None when
+    the relaxation has no solution (then no schedule exists) or proved nothing."""
+    by_track: defaultdict[str, list[Session]] = defaultdict(list)
+    for session in problem.sessions:
+        by_track[session.track].append(session)
+    if not by_track:
+        return 0
+    model, uses = track_room_model(problem, by_track)
+    model.minimize(sum(uses.values()))
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1
+    solver.parameters.max_deterministic_time = ROOM_BOUND_DETERMINISTIC
+    if seconds is not None:
+        solver.parameters.max_time_in_seconds = max(0.05, seconds)
+    code = solver.solve(model)
+    if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return None
+    return max(0, math.ceil(solver.best_objective_bound - 1e-6) - len(by_track))
+
+
+def floor(problem: Problem, *, seconds: float | None = None) -> dict[str, int]:
+    """A lower bound on every goal that counting (and the rooms relaxation) can give, and
+    on the weighted objective."""
     by_track: defaultdict[str, list[Session]] = defaultdict(list)
     for session in problem.sessions:
         by_track[session.track].append(session)
@@ -101,6 +147,9 @@ def floor(problem: Problem) -> dict[str, int]:
         units = sum(s.duration_slots for s in sessions)
         rooms = fewest_rooms(units, [len(p) for p in room_periods.values()])
         extra_rooms += max(0, rooms - 1)
+    shared = rooms_floor(problem, seconds=seconds) if problem.weights.track_extra_room else None
+    if shared is not None:
+        extra_rooms = max(extra_rooms, shared)
     weights = problem.weights
     return {
         "track_parallel_pairs": pairs,

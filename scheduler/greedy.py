@@ -15,11 +15,12 @@ from __future__ import annotations
 import random
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from scheduler.instance import instance
 from scheduler.plan import Plan, block_of
-from scheduler.types import Placement, Problem, Session, SlotSet
-from scheduler.validate import conflict_weights
+from scheduler.types import Placement, Problem
 
 Time = tuple[int, int]  # (day, first slot)
 
@@ -66,55 +67,13 @@ class _State:
     cost: int = 0
 
 
-def _closed(sets: tuple[SlotSet, ...]) -> set[Time]:
-    return {(u.day, s) for u in sets for s in u.slots}
-
-
-def _starts(problem: Problem, session: Session, away: set[Time]) -> list[Time]:
-    """Every (day, slot) where the session may start, rooms aside."""
-    windows = None
-    if session.allowed_windows is not None:
-        windows = [(w.day, set(w.slots)) for w in session.allowed_windows]
-    out = []
-    k = session.duration_slots
-    for day in problem.days:
-        blocks = [slot.block for slot in day.slots]
-        for first in range(len(blocks) - k + 1):
-            taken = range(first, first + k)
-            if len({blocks[t] for t in taken}) > 1:
-                continue
-            if any((day.index, t) in away for t in taken):
-                continue
-            if windows is not None and not any(
-                d == day.index and all(t in w for t in taken) for d, w in windows
-            ):
-                continue
-            out.append((day.index, first))
-    return out
-
-
 def _static(problem: Problem, plan: Plan | None = None) -> _Static:
     index = {s.id: i for i, s in enumerate(problem.sessions)}
     tracks: dict[str, int] = {}
     leads: dict[str, int] = {}
-    away = {p.id: _closed(p.unavailable) for p in problem.people}
-    rooms = sorted(range(len(problem.rooms)), key=lambda r: problem.rooms[r].capacity)
-    room_closed = [_closed(r.unavailable) for r in problem.rooms]
-    options: list[list[tuple[Time, list[int]]]] = []
-    for s in problem.sessions:
-        fitting = [r for r in rooms if problem.rooms[r].capacity >= s.expected_attendance]
-        here = []
-        for day, first in _starts(problem, s, away.get(s.lead, set())):
-            taken = [(day, t) for t in range(first, first + s.duration_slots)]
-            open_rooms = [r for r in fitting if not any(x in room_closed[r] for x in taken)]
-            if open_rooms:
-                here.append(((day, first), open_rooms))
-        options.append(here)
-    neighbours: list[dict[int, int]] = [{} for _ in problem.sessions]
-    for (a, b), w in conflict_weights(problem).items():
-        if a in index and b in index:
-            neighbours[index[a]][index[b]] = w
-            neighbours[index[b]][index[a]] = w
+    inst = instance(problem)
+    options = [[(when, list(rooms)) for when, rooms in here] for here in inst.options]
+    neighbours = [dict(n) for n in inst.neighbours]
     room_index = {r.id: i for i, r in enumerate(problem.rooms)}
     for s in problem.sessions:
         tracks.setdefault(s.track, len(tracks))
@@ -317,13 +276,15 @@ def greedy(
     time_limit: float = 0.0,
     restarts: int = 0,
     plan: Plan | None = None,
+    stop: Callable[[], bool] | None = None,
 ) -> tuple[Placement, ...] | None:
     """A valid placement of every session, or None if the greedy cannot find one.
 
     With `time_limit` > 0, seeded random restarts until the time is up; with `restarts`
     > 0, exactly that many (repeatable, S4). The placement with the lowest weighted
     objective (problem.weights) is returned. With a `plan` (plan.py), each track keeps to
-    its home rooms where it can.
+    its home rooms where it can. `stop` (the caller's wall clock) ends the restarts early
+    once a placement is found.
     """
     deadline = time.monotonic() + time_limit
     st = _static(problem, plan)
@@ -340,6 +301,8 @@ def greedy(
             best = state
         if stuck:
             first = _promote(first, stuck)
+        if best is not None and stop is not None and stop():
+            break
         if restarts > 0:
             if attempts > restarts and (best is not None or attempts > restarts + STUCK_RETRIES):
                 break

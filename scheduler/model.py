@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from ortools.sat.python import cp_model
 
-from scheduler.explain import starts
+from scheduler.instance import instance
 from scheduler.types import (
     Placement,
     Problem,
@@ -46,11 +46,7 @@ class Built:
 
 
 def build(problem: Problem, weights: Weights) -> Built:
-    offsets, total = [], 0
-    for day in problem.days:
-        offsets.append(total)
-        total += len(day.slots)
-    built = Built(cp_model.CpModel(), offsets)
+    built = Built(cp_model.CpModel(), list(instance(problem).offsets))
     sessions = {s.id: s for s in problem.sessions}
     locked = {p.session: p for p in problem.locked}
     for session in problem.sessions:
@@ -72,33 +68,32 @@ def _placement_variables(
     built: Built, problem: Problem, session: Session, lock: Placement | None
 ) -> None:
     model = built.model
-    options = [built.offsets[d] + s for d, s in starts(problem, session)]
+    inst = instance(problem)
+    i = inst.index[session.id]
+    options = [built.offsets[d] + s for d, s in inst.starts[i]]
     if lock is not None:
         wanted = built.offsets[lock.day] + lock.slot if lock.day < len(built.offsets) else -1
         options = [wanted] if wanted in options else []
     domain = cp_model.Domain.from_values(options) if options else cp_model.Domain(1, 0)
     start = model.new_int_var_from_domain(domain, f"start[{session.id}]")
-    end = model.new_int_var(0, sum(len(d.slots) for d in problem.days), f"end[{session.id}]")
+    end = model.new_int_var(0, inst.periods, f"end[{session.id}]")
     built.start[session.id], built.end[session.id] = start, end
     built.interval[session.id] = model.new_interval_var(
         start, session.duration_slots, end, f"at[{session.id}]"
     )
-    rooms = [
-        r
-        for r in problem.rooms
-        if r.capacity >= session.expected_attendance and (lock is None or r.id == lock.room)
-    ]
+    rooms = [k for k in sorted(inst.fitting[i]) if lock is None or problem.rooms[k].id == lock.room]
     chosen = []
-    for room in rooms:
+    for k in rooms:
+        room = problem.rooms[k]
         present = model.new_bool_var(f"in[{session.id},{room.id}]")
         built.in_room[(session.id, room.id)] = present
         chosen.append(present)
         # A closed room: this session may not start where it would cover a closed slot.
-        for closed in room.unavailable:
-            for slot in closed.slots:
-                t = built.offsets[closed.day] + slot
-                for s in range(t - session.duration_slots + 1, t + 1):
-                    model.add(start != s).only_enforce_if(present)
+        if inst.closed[k]:
+            open_at = dict(inst.options[i])
+            for d, first in inst.starts[i]:
+                if k not in open_at.get((d, first), ()):
+                    model.add(start != built.offsets[d] + first).only_enforce_if(present)
     model.add_exactly_one(chosen) if chosen else model.add_bool_or([])
 
 

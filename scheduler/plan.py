@@ -25,7 +25,8 @@ from collections import defaultdict
 from ortools.sat.python import cp_model
 
 from scheduler.explain import blocks
-from scheduler.floor import periods_by_room
+from scheduler.floor import periods_by_room, track_room_model
+from scheduler.instance import instance
 from scheduler.types import Problem, Session
 
 Plan = dict[tuple[str, str, int], int]  # (track, room, block number) -> slot-units there
@@ -38,12 +39,21 @@ def block_of(problem: Problem) -> dict[tuple[int, int], int]:
     return {(day, t): b for b, (day, slots) in enumerate(blocks(problem)) for t in slots}
 
 
-def plan_rooms(problem: Problem, *, seed: int = 0) -> Plan:
-    """Each track's slot-units per home room and block; empty if no plan was found.
+def plan_rooms(problem: Problem, *, seed: int = 0, seconds: float | None = None) -> Plan:
+    """See timed_plan_rooms; the plan alone."""
+    return timed_plan_rooms(problem, seed=seed, seconds=seconds)[0]
+
+
+def timed_plan_rooms(
+    problem: Problem, *, seed: int = 0, seconds: float | None = None
+) -> tuple[Plan, bool]:
+    """Each track's slot-units per home room and block (empty if no plan was found), and
+    whether the wall clock stopped the search.
 
     Per block, a track with more units than periods has at least the difference in
     parallel pairs (fewer if it cannot use them all), so the plan weighs that excess like
-    pairs and each room beyond a track's first like an extra room.
+    pairs and each room beyond a track's first like an extra room. `seconds` caps the wall
+    time (the caller's clock); the budget otherwise is deterministic.
     """
     weights = problem.weights
     by_track: defaultdict[str, list[Session]] = defaultdict(list)
@@ -57,7 +67,7 @@ def plan_rooms(problem: Problem, *, seed: int = 0) -> Plan:
     model = cp_model.CpModel()
     units: dict[tuple[str, str, int], cp_model.IntVar] = {}
     uses: dict[tuple[str, str], cp_model.IntVar] = {}
-    fewest = _home_rooms(problem, by_track, seed)
+    fewest = _home_rooms(problem, by_track, seed, seconds)
     excess: list[cp_model.IntVar] = []
     for t in tracks:
         # The periods the track can use in each room (its windows, leads, closures).
@@ -97,11 +107,12 @@ def plan_rooms(problem: Problem, *, seed: int = 0) -> Plan:
     # they save more parallel pairs than they cost (a window that crowds a block).
     for key in sorted(fewest):  # sorted: a set of str tuples iterates by hash (S4)
         model.add(uses[key] == 1)
-    for room in rooms:
+    closed = instance(problem).closed
+    for k, room in enumerate(rooms):
         for b in range(n_blocks):
             here = [n for (_t, rid, bb), n in units.items() if rid == room.id and bb == b]
             open_slots = sum(1 for x, bb in block_at.items() if bb == b) - sum(
-                1 for u in room.unavailable for t in u.slots if block_at.get((u.day, t)) == b
+                1 for x in closed[k] if block_at.get(x) == b
             )
             if here:
                 model.add(sum(here) <= open_slots)
@@ -113,9 +124,18 @@ def plan_rooms(problem: Problem, *, seed: int = 0) -> Plan:
     solver.parameters.num_workers = 1
     solver.parameters.random_seed = seed
     solver.parameters.max_deterministic_time = PLAN_DETERMINISTIC_TIME
-    if solver.solve(model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return {}
-    return {key: solver.value(n) for key, n in units.items() if solver.value(n) > 0}
+    if seconds is not None:
+        solver.parameters.max_time_in_seconds = max(0.05, seconds / 2)
+    code = solver.solve(model)
+    # The clock bound when CP-SAT stopped on its wall limit rather than its work budget.
+    clock = (
+        seconds is not None
+        and code != cp_model.OPTIMAL
+        and solver.wall_time >= solver.parameters.max_time_in_seconds * 0.95
+    )
+    if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return {}, clock
+    return {key: solver.value(n) for key, n in units.items() if solver.value(n) > 0}, clock
 
 
 def _reach(problem: Problem, sessions: list[Session]) -> dict[str, set[tuple[int, int]]]:
@@ -127,35 +147,17 @@ def _reach(problem: Problem, sessions: list[Session]) -> dict[str, set[tuple[int
 
 
 def _home_rooms(
-    problem: Problem, by_track: dict[str, list[Session]], seed: int
+    problem: Problem, by_track: dict[str, list[Session]], seed: int, seconds: float | None
 ) -> set[tuple[str, str]]:
     """The fewest (track, room) pairs on counts alone (no blocks): a quick first plan."""
-    model = cp_model.CpModel()
-    units: dict[tuple[str, str], cp_model.IntVar] = {}
-    uses: dict[tuple[str, str], cp_model.IntVar] = {}
-    rooms = problem.rooms
-    periods = sum(len(d.slots) for d in problem.days)
-    for t, members in by_track.items():
-        reach = _reach(problem, members)
-        for room in rooms:
-            most = len(reach.get(room.id, ()))
-            n = model.new_int_var(0, most, "")
-            used = model.new_bool_var("")
-            model.add(n <= most * used)
-            units[(t, room.id)], uses[(t, room.id)] = n, used
-        model.add(sum(units[(t, r.id)] for r in rooms) == sum(s.duration_slots for s in members))
-        for c in sorted({r.capacity for r in rooms}):
-            need = sum(s.duration_slots for s in members if s.expected_attendance > c)
-            if need:
-                model.add(sum(units[(t, r.id)] for r in rooms if r.capacity > c) >= need)
-    for room in rooms:
-        closed = sum(len(u.slots) for u in room.unavailable)
-        model.add(sum(units[(t, room.id)] for t in by_track) <= periods - closed)
+    model, uses = track_room_model(problem, by_track)
     model.minimize(sum(uses.values()))
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = 1
     solver.parameters.random_seed = seed
     solver.parameters.max_deterministic_time = PLAN_DETERMINISTIC_TIME / 4
+    if seconds is not None:
+        solver.parameters.max_time_in_seconds = max(0.05, seconds / 4)
     if solver.solve(model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return set()
     return {key for key, used in uses.items() if solver.value(used)}

@@ -1,17 +1,21 @@
-"""solve(): explain, start greedy, anneal, then CP-SAT for a bound (S1-S4).
+"""solve(): named stages with a budget computed up front (S1-S4).
 
-1. Counting checks explain an impossible problem at once (explain.py).
-2. One greedy pass gives a first schedule in milliseconds (greedy.py).
-3. A room plan (plan.py) gives each track its home rooms; greedy restarts that follow it
-   give a start near the counting floor for extra rooms and parallel pairs.
-4. Simulated annealing (anneal.py) improves it: first with each track kept to its rooms
-   (times only), then freely; relocations and swaps, costed incrementally.
-5. On small models, CP-SAT on the whole model, hinted with the best schedule, improves it
-   where it can and proves a lower bound; the counting floor (floor.py) is a second bound.
-   On big ones it would spend the whole budget building and presolving, so it is skipped.
+- explain: counting checks explain an impossible problem at once (explain.py).
+- start: one greedy pass gives a first schedule in milliseconds; a room plan (plan.py)
+  and greedy restarts that follow it give a start near the counting floor (greedy.py).
+- improve: rounds of simulated annealing (anneal.py; first with each track kept to its
+  rooms, then freely), each followed by CP-SAT repairing a few neighbourhoods around the
+  rest (lns.py), at every size.
+- bound: on small models, CP-SAT on the whole model, hinted with the best schedule,
+  improves it where it can and proves a lower bound; the counting floor (floor.py) is a
+  second bound. On big ones the whole model would spend its budget presolving: skipped.
 
-S4: every budget is counted in passes, moves or deterministic time, so the same problem,
-seed and options give the same schedule; wall time is only a safety net.
+Every stage reads one instance (instance.py) computed once.
+
+S4: every budget is counted in passes, moves or deterministic time (`budget()`, computed
+once from the work), so the same problem, seed and work give the same schedule. The
+wall-clock limit is a deadline every stage looks at (`Clock`); when it cuts a stage short,
+the result says so (`stopped_by`).
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ from __future__ import annotations
 import time
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from itertools import combinations
 
 from ortools.sat.python import cp_model
@@ -27,16 +31,22 @@ from ortools.sat.python import cp_model
 from scheduler.anneal import anneal
 from scheduler.explain import explain
 from scheduler.floor import floor
-from scheduler.greedy import greedy, work
+from scheduler.greedy import greedy
+from scheduler.greedy import work as greedy_work
+from scheduler.lns import lns
 from scheduler.model import add_hint, build, read_placements
-from scheduler.plan import plan_rooms
-from scheduler.types import Placement, Problem, Progress, Result, SolveOptions, Status
+from scheduler.plan import Plan, timed_plan_rooms
+from scheduler.types import Placement, Problem, Progress, Result, SolveOptions, Status, Stop
 from scheduler.validate import check, conflict_weights, pair, score
 
 # On a 2-core machine one second of search is about this many deterministic units.
 DETERMINISTIC_PER_SECOND = 0.1
-GREEDY_SHARE = 0.15  # of the time for greedy restarts, counted in passes (repeatable)
-ANNEAL_SHARE = 0.75  # of the time for annealing, counted in moves; CP-SAT gets the rest
+GREEDY_SHARE = 0.15  # of the work for greedy restarts, counted in passes (repeatable)
+LNS_SHARE = 0.25  # of the work for CP-SAT repairing neighbourhoods (lns.py), in steps
+WHOLE_MODEL_SHARE = 0.10  # CP-SAT on the whole model (small models only), for a bound
+# Annealing gets the rest, counted in moves.
+SECONDS_PER_LNS_STEP = 0.3  # one neighbourhood repair on a 2-core machine
+LNS_STEP_DETERMINISTIC = 0.05  # CP-SAT's budget per repair
 MOVES_PER_SECOND = 60_000  # annealing moves per second on a 2-core machine
 # Each chunk re-heats from the best schedule so far; at least ANNEAL_CHUNKS of them, so
 # that small budgets too alternate between keeping rooms and moving freely.
@@ -48,64 +58,137 @@ ANNEAL_T0 = 3.0  # starting temperature: a parallel pair (10) is accepted now an
 MAX_CP_PAIRS = 5_000
 MOVES_PER_SESSION = 10_000  # small problems need few moves (CP-SAT settles them)
 SECONDS_PER_WORK = 1.8e-6  # one greedy pass costs about this per unit of greedy.work()
-WALL_SLACK = 1.25  # CP-SAT's wall limit: a safety net beyond the deterministic budget
-# Annealing stops early only in an emergency (a machine far slower than calibrated): a
-# check that binds in normal runs would make the schedule depend on the machine's load (S4).
-ANNEAL_EMERGENCY = 3.0
+RESERVE_SHARE = 0.06  # of the wall limit, kept for the bound stage and the re-check
 MAX_PASSES = 300  # beyond this, restarts stop paying (and tiny problems waste time)
 
 
-def elapsed(started: float) -> float:
-    return time.perf_counter() - started
+class Clock:
+    """The wall clock of one solve: the deadline every stage looks at (S4).
+
+    Stages are budgeted in work (passes, moves, deterministic time), so that a rerun gives
+    the same schedule; the clock only cuts a stage short, and then `hit` records that the
+    result depends on the machine's speed and load."""
+
+    def __init__(
+        self,
+        limit: float,
+        now: Callable[[], float] = time.perf_counter,
+        started: float | None = None,
+    ) -> None:
+        self.now = now
+        self.started = now() if started is None else started
+        # Scoring, the bound and the re-check run after the search: keep a little for them.
+        self.deadline = self.started + limit * (1 - RESERVE_SHARE)
+        self.limit = limit
+        self.hit = False
+
+    def elapsed(self) -> float:
+        return self.now() - self.started
+
+    def left(self) -> float:
+        return max(0.0, self.deadline - self.now())
+
+    def to_limit(self) -> float:
+        """Seconds to the limit itself (past the search's deadline): the bound stage's."""
+        return max(0.05, self.started + self.limit - self.now())
+
+    def up(self) -> bool:
+        """True once the deadline has passed; remembers that the clock stopped a stage."""
+        if not self.hit and self.now() >= self.deadline:
+            self.hit = True
+        return self.hit
+
+
+@dataclass(frozen=True, slots=True)
+class Budget:
+    """Each stage's share of the work, computed once before the search (S4)."""
+
+    greedy_passes: int
+    anneal_moves: int
+    lns_steps: int  # neighbourhood repairs by CP-SAT (lns.py)
+    lns_deterministic: float  # CP-SAT's max_deterministic_time per repair
+    cp_deterministic: float  # the whole-model solve's; 0 when it is skipped (big models)
+
+
+def budget(problem: Problem, work: float, *, cp_sat: bool = True) -> Budget:
+    """Split `work` (units of about one idle-machine second) between the stages. Without
+    `cp_sat`, annealing gets CP-SAT's shares (the ablation's "annealing without CP-SAT")."""
+    small = _clash_pairs(problem) <= MAX_CP_PAIRS
+    cp_share = WHOLE_MODEL_SHARE if small and cp_sat else 0.0
+    lns_share = LNS_SHARE if cp_sat else 0.0
+    anneal_share = 1 - GREEDY_SHARE - cp_share - lns_share
+    passes = int(GREEDY_SHARE * work / (SECONDS_PER_WORK * max(greedy_work(problem), 1)))
+    moves = min(
+        int(work * anneal_share * MOVES_PER_SECOND), MOVES_PER_SESSION * len(problem.sessions)
+    )
+    steps = int(work * lns_share / SECONDS_PER_LNS_STEP)
+    cp = cp_share * work * DETERMINISTIC_PER_SECOND
+    return Budget(min(max(passes, 0), MAX_PASSES), moves, steps, LNS_STEP_DETERMINISTIC, cp)
 
 
 class _Watcher(cp_model.CpSolverSolutionCallback):
-    def __init__(self, started: float, report: Callable[[Progress], None] | None) -> None:
+    def __init__(self, clock: Clock, report: Callable[[Progress], None] | None) -> None:
         super().__init__()
-        self.started, self.report = started, report
+        self.clock, self.report = clock, report
 
     def on_solution_callback(self) -> None:
         if self.report is not None:
             self.report(
-                Progress(
-                    time.perf_counter() - self.started,
-                    self.objective_value,
-                    self.best_objective_bound,
-                )
+                Progress(self.clock.elapsed(), self.objective_value, self.best_objective_bound)
             )
 
 
-def _anneal(
+def _improve(
     problem: Problem,
     start: tuple[Placement, ...],
-    seconds: float,
+    plan: Budget,
     options: SolveOptions,
-    started: float,
+    clock: Clock,
     on_progress: Callable[[Progress], None] | None,
 ) -> tuple[Placement, ...]:
-    """Annealing in chunks, each from the best schedule so far, for the moves budgeted."""
-    moves = min(int(seconds * MOVES_PER_SECOND), MOVES_PER_SESSION * len(problem.sessions))
-    best, value = start, score(problem, start).weighted(problem.weights)
+    """The improve stage: rounds of annealing, each followed by CP-SAT repairing a few
+    neighbourhoods (lns.py), each round from the best schedule so far. Interleaved, so
+    that a clock that runs out early still leaves both their share of the rounds."""
+    weights = problem.weights
+    best, value = start, score(problem, start).weighted(weights)
+    moves = plan.anneal_moves
     size = max(1, min(ANNEAL_CHUNK, moves // ANNEAL_CHUNKS))
-    chunk = 0
-    while moves > 0 and elapsed(started) < options.time_limit * ANNEAL_EMERGENCY:
-        # Even chunks keep each track in its rooms: the times then settle without the
-        # room structure (which single moves cannot rebuild) drifting apart.
-        candidate = anneal(
-            problem,
-            best,
-            seed=options.seed + chunk,
-            moves=min(moves, size),
-            t0=ANNEAL_T0,
-            keep_rooms=chunk % 2 == 0,
-        )
-        moves -= size
-        chunk += 1
-        candidate_value = score(problem, candidate).weighted(problem.weights)
+    rounds = max(1, -(-moves // size)) if moves else 1
+    steps = -(-plan.lns_steps // rounds)  # per round, rounded up
+    left = plan.lns_steps
+    for chunk in range(rounds):
+        if clock.up():
+            break
+        candidate = best
+        if moves > 0:
+            # Even chunks keep each track in its rooms: the times then settle without the
+            # room structure (which single moves cannot rebuild) drifting apart.
+            candidate = anneal(
+                problem,
+                best,
+                seed=options.seed + chunk,
+                moves=min(moves, size),
+                t0=ANNEAL_T0,
+                keep_rooms=chunk % 2 == 0,
+                stop=clock.up,
+            )
+            moves -= size
+        if left > 0 and not clock.up():
+            candidate = lns(
+                problem,
+                candidate,
+                steps=min(steps, left),
+                seed=options.seed * 7919 + chunk,
+                step_deterministic=plan.lns_deterministic,
+                stop=clock.up,
+                time_left=clock.left,
+            )
+            left -= steps
+        candidate_value = score(problem, candidate).weighted(weights)
         if candidate_value < value:
             best, value = candidate, candidate_value
             if on_progress is not None:
-                on_progress(Progress(elapsed(started), value, 0.0))
+                on_progress(Progress(clock.elapsed(), value, 0.0))
     return best
 
 
@@ -115,70 +198,110 @@ def solve(
     *,
     on_progress: Callable[[Progress], None] | None = None,
     hint: tuple[Placement, ...] = (),
+    now: Callable[[], float] = time.perf_counter,
+    started: float | None = None,
 ) -> Result:
-    """Place every session (S1), minimising the weighted goals (S2); explain failure (S3)."""
+    """Place every session (S1), minimising the weighted goals (S2); explain failure (S3).
+
+    Named stages, budgeted up front: explain, start, improve, bound. `now` is the wall
+    clock (injected by tests); `started`, on that clock, is when the caller's wait began
+    (before it loaded the problem, say): the limit counts from there."""
     options = options or SolveOptions()
-    started = time.perf_counter()
+    clock = Clock(options.time_limit, now, started)
     reasons = explain(problem)
     if reasons:
-        return Result(Status.INFEASIBLE, time.perf_counter() - started, explanation=tuple(reasons))
+        return Result(
+            Status.INFEASIBLE, clock.elapsed(), explanation=tuple(reasons), stopped_by=Stop.DONE
+        )
     weights = options.weights or problem.weights
     problem = replace(problem, weights=weights)
-    small = _clash_pairs(problem) <= MAX_CP_PAIRS
-    search_seconds = options.time_limit * (1 - ANNEAL_SHARE)
-    anneal_seconds = options.time_limit * ANNEAL_SHARE
-    if not small:
-        anneal_seconds, search_seconds = anneal_seconds + search_seconds, 0.0
+    work = options.time_limit if options.work is None else options.work
+    plan = budget(problem, work, cp_sat=options.cp_sat)
+    start = _start(problem, plan, options, clock, on_progress, hint)
+    if start:
+        start = _improve(problem, start, plan, options, clock, on_progress)
+    if plan.cp_deterministic <= 0 and start:
+        return _result(problem, start, clock, proven=False, cp_bound=0.0)
+    if clock.up() and start:
+        return _result(problem, start, clock, proven=False, cp_bound=0.0)
+    return _whole_model(problem, start, plan, options, clock, on_progress, work)
+
+
+def _start(
+    problem: Problem,
+    plan: Budget,
+    options: SolveOptions,
+    clock: Clock,
+    on_progress: Callable[[Progress], None] | None,
+    hint: tuple[Placement, ...],
+) -> tuple[Placement, ...]:
+    """The start stage: the caller's hint if it is still valid, else greedy restarts
+    (following a room plan when extra rooms cost); () when the greedy finds nothing."""
+    weights = problem.weights
     if hint and (len(hint) != len(problem.sessions) or check(problem, hint)):
         # A draft that misses sessions (accepted since the last solve) or breaks a rule
         # now (a room closed since) cannot seed the search; `previous` still keeps moves few.
         hint = ()
-    if not hint:
-        # One pass first, so that a schedule exists (and is reported) within a second.
-        first = greedy(problem, seed=options.seed)
-        if first and on_progress is not None:
-            on_progress(Progress(elapsed(started), score(problem, first).weighted(weights), 0.0))
-        passes = int(GREEDY_SHARE * options.time_limit / (SECONDS_PER_WORK * max(work(problem), 1)))
-        passes = min(max(passes, 0), MAX_PASSES)
-        plan = plan_rooms(problem, seed=options.seed) if weights.track_extra_room else {}
-        planned = greedy(problem, seed=options.seed, restarts=passes, plan=plan) if plan else None
-        if not planned:  # no plan, or the greedy could not follow it: plain restarts
-            planned = greedy(problem, seed=options.seed, restarts=passes)
-        starts = [s for s in (planned, first) if s]
-        hint = min(starts, key=lambda s: score(problem, s).weighted(weights)) if starts else ()
-        if small:
-            search_seconds -= options.time_limit * GREEDY_SHARE
-        else:
-            anneal_seconds -= options.time_limit * GREEDY_SHARE
     if hint:
-        hint = _anneal(problem, hint, anneal_seconds, options, started, on_progress)
-    if not small and hint:
-        return _result(problem, hint, started, proven=False, cp_bound=0.0)
+        return hint
+    # One pass first, so that a schedule exists (and is reported) within a second.
+    first = greedy(problem, seed=options.seed)
+    if first and on_progress is not None:
+        on_progress(Progress(clock.elapsed(), score(problem, first).weighted(weights), 0.0))
+    rooms: Plan = {}
+    if weights.track_extra_room and not clock.up():
+        rooms, hit = timed_plan_rooms(problem, seed=options.seed, seconds=clock.left())
+        clock.hit = clock.hit or hit
+    stop = clock.up
+    planned = None
+    if rooms and not clock.up():
+        planned = greedy(
+            problem, seed=options.seed, restarts=plan.greedy_passes, plan=rooms, stop=stop
+        )
+    if not planned and not clock.up():  # no plan, or the greedy could not follow it
+        planned = greedy(problem, seed=options.seed, restarts=plan.greedy_passes, stop=stop)
+    starts = [s for s in (planned, first) if s]
+    return min(starts, key=lambda s: score(problem, s).weighted(weights)) if starts else ()
+
+
+def _whole_model(
+    problem: Problem,
+    hint: tuple[Placement, ...],
+    plan: Budget,
+    options: SolveOptions,
+    clock: Clock,
+    on_progress: Callable[[Progress], None] | None,
+    work: float,
+) -> Result:
+    """CP-SAT on the whole model, hinted with the best schedule so far: improves it where
+    it can and proves a bound. Without a hint it searches for a first schedule."""
+    deterministic = plan.cp_deterministic
     if not hint:
-        # Nothing to improve on: CP-SAT searches for a first schedule with all the time left.
-        search_seconds = max(search_seconds, options.time_limit * (1 - GREEDY_SHARE))
-    budget = search_seconds * DETERMINISTIC_PER_SECOND
-    built = build(problem, weights)
+        # Nothing to improve on: CP-SAT searches for a first schedule with all the work left.
+        deterministic = max(deterministic, work * (1 - GREEDY_SHARE) * DETERMINISTIC_PER_SECOND)
+    built = build(problem, problem.weights)
     add_hint(built, problem, hint)
     solver = cp_model.CpSolver()
     params = solver.parameters
     params.random_seed = options.seed
     params.num_workers = max(1, options.workers)
     params.interleave_search = options.workers > 1
-    params.max_deterministic_time = budget
-    # Wall time is a safety net that keeps the caller's limit on big problems, where the
-    # calibration above runs long; when it binds, a rerun may differ.
-    params.max_time_in_seconds = max(0.5, options.time_limit * WALL_SLACK - elapsed(started))
+    params.max_deterministic_time = deterministic
+    wall = max(0.05, clock.left())
+    params.max_time_in_seconds = wall
     params.log_search_progress = options.log
-    code = solver.solve(built.model, _Watcher(started, on_progress))
+    code = solver.solve(built.model, _Watcher(clock, on_progress))
+    if code not in (cp_model.OPTIMAL, cp_model.INFEASIBLE) and solver.wall_time >= wall * 0.95:
+        clock.hit = True
     if code == cp_model.INFEASIBLE:
         return Result(
             Status.INFEASIBLE,
-            time.perf_counter() - started,
+            clock.elapsed(),
             explanation=(
                 "No schedule satisfies every rule at once; unlock some sessions, or add rooms "
                 "or slots.",
             ),
+            stopped_by=Stop.DONE,
         )
     if code in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         best = read_placements(built, problem, solver)
@@ -187,44 +310,54 @@ def solve(
     else:
         return Result(
             Status.UNKNOWN,
-            time.perf_counter() - started,
+            clock.elapsed(),
             explanation=(
                 f"No schedule was found within the time limit ({options.time_limit:g} s).",
             ),
+            stopped_by=Stop.CLOCK if clock.hit else Stop.WORK,
         )
+    weights = problem.weights
     if hint and score(problem, hint).weighted(weights) < score(problem, best).weighted(weights):
         best = hint  # CP-SAT stopped before it got back to the hint
     proven = code == cp_model.OPTIMAL
     cp_bound = max(0.0, solver.best_objective_bound) if code != cp_model.UNKNOWN else 0.0
-    return _result(problem, best, started, proven=proven, cp_bound=cp_bound)
+    return _result(problem, best, clock, proven=proven, cp_bound=cp_bound)
 
 
 def _result(
     problem: Problem,
     best: tuple[Placement, ...],
-    started: float,
+    clock: Clock,
     *,
     proven: bool,
     cp_bound: float,
 ) -> Result:
-    """The result for a schedule: goals, objective, the better bound, gap; re-checked."""
+    """The bound stage and the result: goals, objective, the better bound, gap; re-checked."""
     weights = problem.weights
     goals = score(problem, best)
     objective = goals.weighted(weights)
-    bound = objective if proven else min(objective, max(cp_bound, floor(problem)["weighted"]))
+    lower = 0
+    if not proven:
+        lower = floor(problem, seconds=clock.to_limit())["weighted"]
+    bound = objective if proven else min(objective, max(cp_bound, lower))
     errors = check(problem, best)
     if errors:  # the model and the checker disagree: a bug, never a silent bad schedule
-        raise AssertionError("solver result breaks hard rules: " + "; ".join(errors))
+        raise AssertionError("solver result breaks hard rules: " + "; ".join(map(str, errors)))
     status = Status.OPTIMAL if proven or objective <= bound else Status.FEASIBLE
     gap = 0.0 if objective == 0 else round(max(0.0, (objective - bound) / objective), 4)
+    # The clock first: even a schedule proved best may differ in a rerun it cut short.
+    stopped = Stop.DONE if status == Status.OPTIMAL else Stop.WORK
+    if clock.hit:
+        stopped = Stop.CLOCK
     return Result(
         status,
-        time.perf_counter() - started,
+        clock.elapsed(),
         objective=objective,
         bound=round(bound, 3),
         gap=gap,
         goals=goals,
         assignments=best,
+        stopped_by=stopped,
     )
 
 

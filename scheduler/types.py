@@ -93,6 +93,14 @@ class Problem:
     slot_minutes: int = 0
 
 
+class Stop(StrEnum):
+    """What ended the search."""
+
+    WORK = "work"  # the work budget was used up: a rerun gives the same schedule (S4)
+    CLOCK = "clock"  # the wall-clock limit came first: a rerun may differ
+    DONE = "done"  # nothing left to search: proved optimal, or proved impossible
+
+
 class Status(StrEnum):
     OPTIMAL = "optimal"
     FEASIBLE = "feasible"
@@ -118,11 +126,18 @@ class Goals:
 
 @dataclass(frozen=True, slots=True)
 class SolveOptions:
-    time_limit: float = 10.0  # seconds of deterministic time (S4), see model.py
+    """`time_limit` is wall-clock seconds: the result comes back within it (S4). `work` is
+    the deterministic budget: the same problem, seed and work give the same schedule on
+    any machine, as long as the clock does not stop the search first. One unit of work is
+    about one second of search on an idle 2-core machine; None means `time_limit` units."""
+
+    time_limit: float = 10.0
     seed: int = 0
+    work: float | None = None
     workers: int = 2
     log: bool = False
     weights: Weights | None = None  # overrides the problem's weights when given
+    cp_sat: bool = True  # False: greedy and annealing only (the benchmark's ablation)
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,3 +159,4 @@ class Result:
     goals: Goals | None = None
     assignments: tuple[Placement, ...] = ()
     explanation: tuple[str, ...] = field(default=())
+    stopped_by: Stop = Stop.WORK

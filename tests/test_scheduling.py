@@ -9,10 +9,20 @@ from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import delete, select
 
-from scheduler import check
+from scheduler import Result, Status, Stop, check
 from summit import jobs
 from summit.extensions import db
-from summit.models import DesignSession, Interest, Job, JobStatus, OutboxEmail, Summit, Track
+from summit.models import (
+    DesignSession,
+    Interest,
+    Job,
+    JobStatus,
+    OutboxEmail,
+    Room,
+    Summit,
+    Track,
+    User,
+)
 from summit.services import scheduling
 from summit.services.errors import Conflict
 from tests.conftest import login
@@ -96,6 +106,9 @@ def test_s5_solving_runs_in_the_worker_and_reports_progress(
     outcome = json.loads(job.result)
     assert outcome["status"] in ("optimal", "feasible")
     assert outcome["goals"]["track_parallel_pairs"] == 0
+    assert outcome["stopped_by"] in ("work", "clock", "done")
+    assert "best possible schedule" in job.message  # the gap, in words
+    assert "search" in job.message  # what stopped it, in words
     ctx = scheduling.load(summit.id)
     placements = scheduling.draft(ctx)
     assert len(placements) == 8
@@ -138,13 +151,15 @@ def test_s5_lock_move_and_resolve_around_the_locks(summit: Summit, make_user) ->
     days = summit.design_days
     small = next(r for r in summit.rooms if r.capacity == 30)
     # A move that breaks a rule is refused, with the reason.
-    with pytest.raises(Conflict, match="50 expected, room Winchester holds 30"):
+    with pytest.raises(
+        Conflict, match="“Session number 3” expects 50 people, but Winchester holds 30"
+    ):
         scheduling.move(
             organizer.id, summit.id, target.id, day_id=days[2].id, slot=7, room_id=small.id
         )
     db.session.rollback()
     other = next(s for s in swift if s.id != target.id)
-    with pytest.raises(Conflict, match="both in room"):
+    with pytest.raises(Conflict, match="would both be in"):
         scheduling.move(
             organizer.id,
             summit.id,
@@ -279,3 +294,152 @@ def test_s5_the_draft_grid_marks_clashes(client: FlaskClient, summit: Summit, ma
     assert "⚠ clash: same track, 6 people with “Session number 1”" in page
     assert "⚠ clash: same track, 6 people with “Session number 0”" in page
     assert "Same track (Nova)</strong> in parallel" in page
+
+
+@pytest.mark.parametrize(
+    ("objective", "bound", "stopped", "words"),
+    [
+        (123, 100.0, Stop.CLOCK, "at most 23 % above the best possible schedule"),
+        (100, 100.0, Stop.DONE, "It is the best possible schedule."),
+        (50, 0.0, Stop.WORK, "No bound was found"),
+    ],
+)
+def test_s3_s4_the_gap_and_what_stopped_the_search_in_words(
+    objective: int, bound: float, stopped: Stop, words: str
+) -> None:
+    result = Result(Status.FEASIBLE, 1.0, objective, bound, 0.0, stopped_by=stopped)
+    assert words in scheduling.gap_in_words(result)
+    said = scheduling.stop_in_words(result)
+    expected = {
+        Stop.CLOCK: "The time limit stopped the search",
+        Stop.WORK: "a rerun gives the same schedule",
+        Stop.DONE: "ended on its own",
+    }
+    assert expected[stopped] in said
+
+
+def test_s5_a_refused_move_says_titles_rooms_days_times_and_leads_never_ids(
+    make_summit, make_user
+) -> None:
+    """Regression: `_words` replaced ids inside the checker's text, so with sessions 1 and
+    11 "11: crosses…" became `1"Nova API": …`, and room 12 became "Ballroom2". The ids
+    here have the same prefix shape (80001/800011, 70001/700012)."""
+    summit = make_summit()
+    organizer, lead = make_user(is_organizer=True), make_user(name="Ada Lead")
+    ballroom = Room(id=70001, summit=summit, name="Ballroom", slug="ballroom-x", capacity=100)
+    annex = Room(id=700012, summit=summit, name="Annex", slug="annex-x", capacity=100)
+    db.session.add_all([ballroom, annex])
+    nova, swift = summit.tracks[0], summit.tracks[1]
+    day = summit.design_days[0]
+    api = DesignSession(
+        id=80001, summit_id=summit.id, track_id=nova.id, lead_id=lead.id, title="Nova API",
+        length_slots=1, day_id=day.id, start_slot=0, room_id=annex.id,
+    )  # fmt: skip
+    images = DesignSession(
+        id=800011, summit_id=summit.id, track_id=swift.id, lead_id=lead.id,
+        title="Glance images", length_slots=1, day_id=day.id, start_slot=2, room_id=ballroom.id,
+    )  # fmt: skip
+    db.session.add_all([api, images])
+    db.session.commit()
+    with pytest.raises(Conflict) as taken:
+        scheduling.move(organizer.id, summit.id, images.id, day_id=day.id, slot=0, room_id=annex.id)
+    db.session.rollback()
+    assert str(taken.value) == (
+        "That move breaks a rule: “Nova API” and “Glance images” would both be in Annex on "
+        "Wednesday 27 April at 09:00. Ada Lead leads both “Nova API” and “Glance images”, "
+        "which would overlap on Wednesday 27 April at 09:00."
+    )
+    nova.window_day, nova.window_part = summit.design_days[1], "afternoon"
+    db.session.commit()
+    with pytest.raises(Conflict) as window:
+        scheduling.move(organizer.id, summit.id, api.id, day_id=day.id, slot=1, room_id=annex.id)
+    db.session.rollback()
+    assert str(window.value) == (
+        "That move breaks a rule: “Nova API” must stay within its track's time "
+        "(Thursday 28 April afternoon)."
+    )
+    nova.window_day = None
+    images.start_slot, images.room_id = 0, annex.id  # written around the checks
+    db.session.commit()
+    with pytest.raises(Conflict) as draft:
+        scheduling.publish(organizer.id, summit.id)
+    assert str(draft.value).startswith(
+        "The draft breaks rules: “Nova API” and “Glance images” would both be in Annex on "
+        "Wednesday 27 April at 09:00."
+    )
+    for message in (str(taken.value), str(window.value), str(draft.value)):
+        assert not any(ident in message for ident in ("80001", "70001", "slot", "day 0"))
+
+
+def test_s1_a_lead_marks_times_away_and_solver_hand_moves_and_grid_respect_them(
+    client: FlaskClient, summit: Summit, make_user
+) -> None:
+    organizer, stranger = make_user(is_organizer=True), make_user()
+    db.session.commit()
+    lead = db.session.scalar(select(User).where(User.name == "Lead 3"))
+    assert lead is not None
+    days = summit.design_days
+    login(client, lead)
+    page = client.get(f"/{summit.slug}/availability")
+    assert page.status_code == 200
+    assert "Wednesday 27 April" in page.get_data(as_text=True)
+    saved = client.post(
+        f"/{summit.slug}/availability",
+        data={"away": [f"{days[0].id}:morning", f"{days[1].id}:afternoon"]},
+    )
+    assert saved.status_code == 302
+    ctx = scheduling.load(summit.id)
+    person = next(p for p in scheduling.to_problem(ctx).people if p.id == f"u{lead.id}")
+    assert {(u.day, u.slots) for u in person.unavailable} == {(0, (0, 1, 2, 3)), (1, (4, 5, 6, 7))}
+    # The solver keeps the lead's sessions (3 and 7) out of those times.
+    solve_now(summit)
+    ctx = scheduling.load(summit.id)
+    led = [s for s in ctx.sessions if s.lead_id == lead.id]
+    assert len(led) == 2
+    for s in led:
+        taken = range(s.start_slot or 0, (s.start_slot or 0) + s.length_slots)
+        assert not (s.day_id == days[0].id and any(t < 4 for t in taken)), s.title
+        assert not (s.day_id == days[1].id and any(t >= 4 for t in taken)), s.title
+    assert check(scheduling.to_problem(ctx), scheduling.draft(ctx)) == []
+    # A hand move into a time the lead is away is refused, in words.
+    three = next(s for s in led if s.title == "Session number 3")
+    free = next(
+        r
+        for r in summit.rooms
+        if not any(
+            s.day_id == days[0].id and s.room_id == r.id and s.start_slot == 1 for s in ctx.sessions
+        )
+    )
+    with pytest.raises(Conflict) as refused:
+        scheduling.move(
+            organizer.id, summit.id, three.id, day_id=days[0].id, slot=1, room_id=free.id
+        )
+    db.session.rollback()
+    assert "Lead 3, who leads “Session number 3”, can't attend on Wednesday 27 April at" in str(
+        refused.value
+    )
+    # Someone else may not mark the lead's times; an organizer may.
+    login(client, stranger)
+    assert client.get(f"/{summit.slug}/availability?user={lead.id}").status_code == 403
+    login(client, organizer)
+    where = f"{three.day_id}:{'morning' if (three.start_slot or 0) < 4 else 'afternoon'}"
+    marked = client.post(f"/{summit.slug}/availability?user={lead.id}", data={"away": [where]})
+    assert marked.status_code == 302
+    # The draft grid now marks the session whose lead is away at its time.
+    grid = client.get(f"/organizer/summits/{summit.id}/schedule").get_data(as_text=True)
+    assert "breaks a rule: Lead 3, who leads “Session number 3”, can&#39;t attend" in grid
+    with pytest.raises(Conflict, match="The draft breaks rules: Lead 3, who leads"):
+        scheduling.publish(organizer.id, summit.id)
+
+
+def test_s1_the_session_page_links_its_lead_to_their_availability(
+    client: FlaskClient, summit: Summit
+) -> None:
+    session = db.session.scalar(
+        select(DesignSession).where(DesignSession.title == "Session number 3")
+    )
+    assert session is not None and session.lead is not None
+    login(client, session.lead)
+    page = client.get(f"/{summit.slug}/sessions/{session.id}").get_data(as_text=True)
+    assert f"/{summit.slug}/availability?user={session.lead.id}" in page
+    assert "when you can't attend" in page

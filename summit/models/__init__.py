@@ -12,6 +12,7 @@ from summit.models.session import (
     BlueprintStatus,
     DesignSession,
     Interest,
+    LeadAway,
     SessionStatus,
 )
 from summit.models.summit import (
@@ -44,6 +45,7 @@ __all__ = [
     "Interest",
     "Job",
     "JobStatus",
+    "LeadAway",
     "LightningSlot",
     "LightningTalk",
     "MailStatus",

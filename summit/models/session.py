@@ -119,3 +119,19 @@ class Interest(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
     session_id: Mapped[int] = mapped_column(ForeignKey("design_session.id", ondelete="CASCADE"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class LeadAway(Base):
+    """S1: a session lead cannot attend this part (morning or afternoon) of a day. Per
+    summit through the day; the lead or an organizer marks it."""
+
+    __tablename__ = "lead_away"
+    __table_args__ = (
+        UniqueConstraint("user_id", "day_id", "part"),
+        CheckConstraint("part IN ('morning', 'afternoon')", name="part_known"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
+    day_id: Mapped[int] = mapped_column(ForeignKey("day.id", ondelete="CASCADE"))
+    part: Mapped[str] = mapped_column(String(10))

@@ -104,6 +104,7 @@ def _page(summit_id: int, status: int = 200, move_form: MoveForm | None = None) 
         action_form=ActionForm(),
         clashes=clashes,
         marks=marks,
+        broken=scheduling.broken(ctx, problem),
         goals=scheduling.goals(ctx, problem),
         unplaced=[s for s in ctx.sessions if s.day_id is None],
         JobStatus=JobStatus,

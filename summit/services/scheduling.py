@@ -7,6 +7,7 @@ latest schedule release (P4). Ids in the problem are the rows' ids as strings.
 from __future__ import annotations
 
 import hashlib
+import math
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -14,7 +15,7 @@ from sqlalchemy import select
 
 from scheduler import Placement, Problem, Result, check, score
 from scheduler import types as sched
-from scheduler.validate import conflict_weights, overlaps
+from scheduler.validate import Violation, conflict_weights, overlaps
 from summit import notifications
 from summit.extensions import db
 from summit.models import (
@@ -29,7 +30,7 @@ from summit.models import (
     WindowPart,
 )
 from summit.notifications import Place
-from summit.services import audit, releases
+from summit.services import audit, availability, releases
 from summit.services.changes import Change, ChangeKind, Facts, diff
 from summit.services.errors import Conflict, Invalid, NotFound
 
@@ -135,7 +136,11 @@ def to_problem(ctx: Context, *, with_previous: bool = False) -> Problem:
         for s in ctx.sessions
         if with_previous and (s.id in published or _placed(s))
     )
-    people = tuple(sched.Person(pid, name) for pid, name in sorted(leads.items()))
+    away = availability.away_by_lead(summit)
+    people = tuple(
+        sched.Person(pid, name, _away_slots(ctx, away.get(_user_id(pid), set())))
+        for pid, name in sorted(leads.items())
+    )
     return Problem(
         name=summit.slug,
         days=days,
@@ -158,6 +163,21 @@ def _published_places(ctx: Context) -> dict[int, PublishedSession]:
         for r in releases.rows(release)
         if r.status == PublishedStatus.SCHEDULED and r.day_id is not None and r.room_id
     }
+
+
+def _user_id(person_id: str) -> int:
+    return int(person_id[1:]) if person_id.startswith("u") else 0
+
+
+def _away_slots(ctx: Context, marks: set[tuple[int, str]]) -> tuple[sched.SlotSet, ...]:
+    """A lead's marked mornings and afternoons as the solver's unavailable slots."""
+    out = []
+    for day in ctx.days:
+        index = ctx.day_index(day.id)
+        slots = tuple(s.index for s in day.slots if (day.id, s.block) in marks)
+        if index is not None and slots:
+            out.append(sched.SlotSet(index, slots))
+    return tuple(out)
 
 
 def _previous(ctx: Context, s: DesignSession, published: dict[int, PublishedSession]) -> Placement:
@@ -247,9 +267,9 @@ def move(
     after = (*(p for p in current if p.session != moved.session), moved)
     # The rules this move breaks: those broken after it that were not broken before.
     before = set(check(problem, current))
-    caused = [e for e in check(problem, after) if e not in before]
+    caused = [v for v in check(problem, after) if v not in before]
     if caused:
-        raise Conflict("That move breaks a rule: " + _words(ctx, "; ".join(caused)))
+        raise Conflict("That move breaks a rule: " + " ".join(in_words(ctx, v) for v in caused))
     session.day_id, session.start_slot, session.room_id = day_id, slot, room_id
     session.pinned = True  # a re-solve keeps a hand move until it is unpinned
     audit.record(
@@ -261,14 +281,67 @@ def move(
     return session
 
 
-def _words(ctx: Context, text: str) -> str:
-    """Session ids in the checker's messages become titles; room ids become names."""
-    for s in ctx.sessions:
-        text = text.replace(f"{s.id}:", f"“{s.title}”:").replace(f"{s.id} and", f"“{s.title}” and")
-        text = text.replace(f"and {s.id}", f"and “{s.title}”")
-    for r in ctx.summit.rooms:
-        text = text.replace(f"room {r.id}", f"room {r.name}")
-    return text
+def in_words(ctx: Context, v: Violation) -> str:
+    """One broken rule in an organizer's words: titles, room names, weekday and date,
+    wall-clock times and lead names; never ids or slot indices."""
+    by_id = {str(s.id): s for s in ctx.sessions}
+    titles = [f"“{by_id[sid].title}”" if sid in by_id else "a session" for sid in v.sessions]
+    first = by_id.get(v.sessions[0]) if v.sessions else None
+    title = titles[0] if titles else "A session"
+    room = next((r.name for r in ctx.summit.rooms if str(r.id) == v.room), "that room")
+    lead = first.lead.name if first is not None and first.lead is not None else "Its lead"
+    at = _at(ctx, v.day, v.slot)
+    day = _day_words(ctx, v.day)
+    match v.kind:
+        case "room_taken":
+            return f"{titles[0]} and {titles[1]} would both be in {room} {at}."
+        case "lead_busy":
+            return f"{lead} leads both {titles[0]} and {titles[1]}, which would overlap {at}."
+        case "lead_unavailable":
+            return f"{lead}, who leads {title}, can't attend {at}."
+        case "crosses_block":
+            return f"{title} would run across the lunch break on {day}."
+        case "outside_day":
+            return f"{title} would run past the end of {day}."
+        case "capacity":
+            size = expected(first, len(ctx.stars.get(first.id, ()))) if first else 0
+            holds = next((r.capacity for r in ctx.summit.rooms if str(r.id) == v.room), 0)
+            return f"{title} expects {size} people, but {room} holds {holds}."
+        case "window":
+            return f"{title} must stay within its track's time ({_window_words(first)})."
+        case "room_closed":
+            return f"{room} is closed {at}."
+        case "lock":
+            return f"{title} is locked in {room} {at}: unlock it first."
+        case "not_placed":
+            return f"{title} has no place yet."
+        case _:
+            return f"{title} has a place that does not exist (in this summit's rooms and days)."
+
+
+def _day_words(ctx: Context, day: int | None) -> str:
+    if day is None or not 0 <= day < len(ctx.days):
+        return "that day"
+    return f"{ctx.days[day].date:%A %d %B}"
+
+
+def _at(ctx: Context, day: int | None, slot: int | None) -> str:
+    """'on Wednesday 27 April at 09:50', in the summit's wall-clock time."""
+    if day is None or not 0 <= day < len(ctx.days):
+        return "then"
+    slots = ctx.days[day].slots
+    if slot is None or not 0 <= slot < len(slots):
+        return f"on {_day_words(ctx, day)}"
+    return f"on {slots[slot].starts_at:%A %d %B at %H:%M}"
+
+
+def _window_words(session: DesignSession | None) -> str:
+    track = session.track if session is not None else None
+    if track is None or track.window_day is None:
+        return "its window"
+    part = track.window_part
+    when = f" {part}" if part in (WindowPart.MORNING, WindowPart.AFTERNOON) else ""
+    return f"{track.window_day.date:%A %d %B}{when}"
 
 
 @dataclass(frozen=True)
@@ -313,6 +386,34 @@ def record_result(actor_id: int | None, summit_id: int, result: Result) -> list[
     return moved
 
 
+def gap_in_words(result: Result) -> str:
+    """How far the schedule can be from the best possible one, from the solver's bound."""
+    objective, bound = result.objective, result.bound
+    if objective is None or bound is None:
+        return ""
+    if objective <= bound:
+        return "It is the best possible schedule."
+    if bound <= 0:
+        return "No bound was found on how good the best possible schedule can be."
+    above = math.ceil((objective / bound - 1) * 100)
+    return f"It is at most {above} % above the best possible schedule."
+
+
+def stop_in_words(result: Result) -> str:
+    """What stopped the search (S4), for the organizer."""
+    if result.stopped_by is sched.Stop.CLOCK:
+        return (
+            "The time limit stopped the search: a longer limit may find a better schedule, "
+            "and a rerun may differ."
+        )
+    if result.stopped_by is sched.Stop.WORK:
+        return (
+            "The search did all its planned work within the time limit: a rerun gives the "
+            "same schedule."
+        )
+    return "The search ended on its own."
+
+
 @dataclass(frozen=True)
 class Clash:
     a: DesignSession
@@ -353,6 +454,19 @@ def clashes(ctx: Context, problem: Problem, limit: int = 30) -> list[Clash]:
     return same + heavy
 
 
+def broken(ctx: Context, problem: Problem) -> dict[int, list[str]]:
+    """The hard rules the draft breaks now (a lead who marked a time away since the last
+    solve, say), in words, by session id: the draft grid marks them."""
+    out: dict[int, list[str]] = {}
+    for v in check(problem, draft(ctx)):
+        if v.kind == "not_placed":
+            continue
+        for sid in v.sessions:
+            if sid.isdigit():
+                out.setdefault(int(sid), []).append(in_words(ctx, v))
+    return out
+
+
 def goals(ctx: Context, problem: Problem) -> sched.Goals | None:
     """The draft's goals; `problem` should carry the published placement as `previous`."""
     placements = draft(ctx)
@@ -388,7 +502,7 @@ def review(summit_id: int) -> Review:
         raise Conflict("Some sessions have no place yet: solve or place them before publishing.")
     errors = check(problem, placements)
     if errors:
-        raise Conflict("The draft breaks rules: " + _words(ctx, "; ".join(errors[:3])))
+        raise Conflict("The draft breaks rules: " + " ".join(in_words(ctx, v) for v in errors[:3]))
     last_release = releases.latest(summit_id)
     last = releases.snapshot(last_release)
     snapshot = releases.draft_snapshot(ctx.summit)
@@ -479,15 +593,6 @@ def publish(
 
 
 Mail = tuple[str, str, str]  # address, subject, body
-
-# The changes that mail a session's people (P1), and how the subject and the text say each.
-_MAILED = {
-    ChangeKind.MOVED: ("moved", "has moved"),
-    ChangeKind.RETITLED: ("renamed", "has a new title"),
-    ChangeKind.LEAD_CHANGED: ("lead changed", "has a new lead"),
-    ChangeKind.CANCELLED: ("cancelled", "has been cancelled"),
-    ChangeKind.RESTORED: ("restored", "is back on the schedule"),
-}
 
 
 def mail_schedule_changes(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from typing import Any
 
 from flask import current_app
@@ -56,6 +57,7 @@ def start_solve(
 
 @handler(KIND)
 def run_solve(job: Job) -> dict[str, Any]:
+    started = time.perf_counter()  # the organizer's limit counts loading the summit too
     payload = json.loads(job.payload)
     time_limit = float(payload.get("time_limit", 30))
     ctx = scheduling.load(job.summit_id or 0)
@@ -87,6 +89,7 @@ def run_solve(job: Job) -> dict[str, Any]:
         SolveOptions(time_limit=time_limit, seed=int(payload.get("seed", 0))),
         on_progress=progress,
         hint=hint,
+        started=started,
     )
     outcome: dict[str, Any] = {
         "status": result.status.value,
@@ -94,6 +97,7 @@ def run_solve(job: Job) -> dict[str, Any]:
         "objective": result.objective,
         "bound": result.bound,
         "gap": result.gap,
+        "stopped_by": result.stopped_by.value,
         "explanation": list(result.explanation),
         "goals": None
         if result.goals is None
@@ -114,8 +118,8 @@ def run_solve(job: Job) -> dict[str, Any]:
         ]
         outcome["message"] = (
             f"Solved ({result.status.value}) in {result.seconds:.1f} s: "
-            f"objective {result.objective}, bound {result.bound}; "
-            f"{len(moved)} placed sessions moved."
+            f"objective {result.objective}. {scheduling.gap_in_words(result)} "
+            f"{scheduling.stop_in_words(result)} {len(moved)} placed sessions moved."
         )
     else:
         outcome["message"] = "No schedule: " + " ".join(result.explanation)

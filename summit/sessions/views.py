@@ -15,9 +15,9 @@ from summit.db_utils import NUL, parse_id
 from summit.extensions import db
 from summit.forms import ActionForm
 from summit.models import Blueprint as BlueprintRow
-from summit.models import BlueprintStatus, DesignSession, Job, Summit, Track, utcnow
+from summit.models import BlueprintStatus, DesignSession, Job, Summit, Track, User, utcnow
+from summit.services import availability, programme, scheduling
 from summit.services import blueprints as bps
-from summit.services import programme, scheduling
 from summit.sessions.forms import (
     BlueprintForm,
     ImportForm,
@@ -463,3 +463,47 @@ def job_page(job_id: int) -> Page:
 @organizer_required
 def job_state(job_id: int) -> Response:
     return jsonify(_job_state(db.get_or_404(Job, job_id)))
+
+
+# --- leads: when they can't attend (S1) ---------------------------------------------------
+
+
+@bp.route("/<slug>/availability", methods=["GET", "POST"])
+@login_required
+def availability_page(slug: str) -> Page:
+    """A lead marks the mornings and afternoons they can't attend; organizers can do it
+    for them (`?user=ID`). The scheduler keeps their sessions out of those times."""
+    summit = summit_or_404(slug)
+    user_id = current_user.id
+    if "user" in request.args:
+        user_id = parse_id(request.args["user"]) or abort(404)
+        if user_id != current_user.id and not current_user.is_organizer:
+            abort(403)
+    person = db.get_or_404(User, user_id)
+    form = ActionForm()
+    status = 200
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            abort(400, "The form was stale; reload and try again.")
+        marks: set[tuple[int, str]] = set()
+        for value in request.form.getlist("away"):
+            day, _, part = value.partition(":")
+            day_id = parse_id(day)
+            if day_id is None:
+                abort(400, "Pick mornings or afternoons of the Design Summit days.")
+            marks.add((day_id, part))
+        saved = apply(lambda: availability.set_away(current_user, summit, user_id, marks))
+        if isinstance(saved, Refused):
+            status = saved.status
+        else:
+            flash("Saved: the schedule will keep these times free.", "success")
+            args = {"user": user_id} if user_id != current_user.id else {}
+            return redirect(url_for("sessions.availability_page", slug=slug, **args))
+    return render_template(
+        "sessions/availability.html",
+        summit=summit,
+        person=person,
+        away=availability.away_of(summit, user_id),
+        parts=availability.PARTS,
+        form=form,
+    ), status

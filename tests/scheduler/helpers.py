@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+
 from scheduler.types import (
     Day,
     Person,
@@ -78,3 +80,24 @@ def problem(
         locked=locked,
         previous=previous,
     )
+
+
+def medium(seed: int = 0, n: int = 60, rooms: int = 4) -> Problem:
+    """A seeded problem big enough that CP-SAT's search does not finish in a small budget:
+    n sessions in 6 tracks, leads with several sessions, attendance that needs big rooms."""
+
+    rng = random.Random(seed)
+    people = [f"p{j}" for j in range(20)]
+    sessions = [
+        session(
+            f"s{i:02d}",
+            track=f"t{i % 6}",
+            lead=f"l{i % 25}",
+            duration=2 if i % 9 == 0 else 1,
+            attendance=rng.choice([10, 20, 40, 80]),
+            interested=tuple(rng.sample(people, rng.randint(2, 8))),
+        )
+        for i in range(n)
+    ]
+    capacities = [100] + [max(20, 100 - 30 * k) for k in range(1, rooms)]
+    return problem(sessions, rooms=capacities, n_days=3, morning=4, afternoon=4)
