@@ -41,6 +41,7 @@ LOGIN_ENDPOINTS = {
     "feeds.new_token",
     "feeds.confirm_new_token",
     "registration.confirm_cancel",
+    "sessions.availability_page",
 }
 # The read-only API has its own tests and answers JSON; static files are files.
 NOT_PAGES = {"static"}
