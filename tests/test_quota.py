@@ -138,3 +138,24 @@ def test_the_waiting_list_and_audit_log_are_paginated(
     assert "Waiting 110" in second and "Waiting 050" not in second
     audit = client.get("/organizer/audit?page=2").get_data(as_text=True)
     assert "test.0<" in audit and "test.129<" not in audit
+
+
+def test_j1_two_organizers_pressing_solve_at_once_start_one_solve(
+    app: Flask, make_summit, make_user
+) -> None:
+    from summit.models import Job
+    from summit.services import solve_job
+
+    summit = make_summit()
+    organizers = [make_user(is_organizer=True).id for _ in range(6)]
+    db.session.commit()
+    summit_id = summit.id
+
+    def press(who: int):  # type: ignore[no-untyped-def]
+        return lambda: solve_job.start_solve(who, summit_id, time_limit=5, resolve=False)
+
+    results, refused = race(app, [press(who) for who in organizers])
+    assert (len(results), len(refused)) == (1, 5)
+    assert all("already running" in message for message in refused)
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count()).select_from(Job)) == 1

@@ -13,7 +13,7 @@ from scheduler import SolveOptions, Status, solve
 from scheduler.types import Progress
 from summit.extensions import db
 from summit.jobs import WORKER_STOPPED, enqueue, handler, heartbeat, live
-from summit.models import Job, JobStatus, utcnow
+from summit.models import Job, JobStatus, Summit, utcnow
 from summit.services import scheduling
 from summit.services.errors import Conflict
 
@@ -24,8 +24,11 @@ def start_solve(
     actor_id: int | None, summit_id: int, *, time_limit: float, resolve: bool, seed: int = 0
 ) -> Job:
     """Queue a solve; one at a time per summit, counting only jobs on a live lease (J1).
-    A solve whose worker died is failed here, so it neither blocks nor comes back."""
+    A solve whose worker died is failed here, so it neither blocks nor comes back. The
+    summit's row is locked first (a no-op update; on SQLite it takes the write lock), so two
+    organizers pressing Solve at once cannot both pass the check."""
     now = utcnow()
+    db.session.execute(update(Summit).where(Summit.id == summit_id).values(id=Summit.id))
     db.session.execute(
         update(Job)
         .where(
