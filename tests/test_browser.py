@@ -293,7 +293,11 @@ def test_schedule_run_watch_lock_move_resolve_publish(
     expect(page.get_by_text("“Design session 0” locked.")).to_be_visible()
     page.get_by_label("Session", exact=True).select_option(label="Swift: Design session 1")
     page.get_by_label("Day", exact=True).select_option(index=2)
-    page.get_by_label("Slot", exact=True).select_option(label="Slot 8")
+    # The slot picker shows wall-clock times, not numbers.
+    expect(page.get_by_label("Slot", exact=True).locator('option[value="7"]')).to_have_text(
+        re.compile(r"^\d\d:\d\d")
+    )
+    page.get_by_label("Slot", exact=True).select_option(value="7")
     page.get_by_label("Room", exact=True).select_option(label="Ballroom A")
     page.get_by_role("button", name="Move", exact=True).click()
     expect(page.get_by_text("Moved “Design session 1”.")).to_be_visible()

@@ -67,8 +67,15 @@ def _page(summit_id: int, status: int = 200, move_form: MoveForm | None = None) 
     form = move_form or MoveForm(formdata=None)
     form.session_id.choices = choices(*((s.id, f"{s.track.name}: {s.title}") for s in ctx.sessions))
     form.day_id.choices = choices(*((d.id, f"{d.date:%A %d %B}") for d in ctx.days))
-    most = max((len(d.slots) for d in ctx.days), default=0)
-    form.slot.choices = choices(*((i, f"Slot {i + 1}") for i in range(most)))
+    # The slot picker shows wall-clock times: those of the day with the most slots, and the
+    # other days' times too where a day's grid differs.
+    times: dict[int, list[str]] = {}
+    for d in sorted(ctx.days, key=lambda d: -len(d.slots)):
+        for slot in d.slots:
+            label = f"{slot.starts_at:%H:%M}"
+            if label not in times.setdefault(slot.index, []):
+                times[slot.index].append(label)
+    form.slot.choices = choices(*((i, " / ".join(labels)) for i, labels in sorted(times.items())))
     form.room_id.choices = choices(*((r.id, r.name) for r in ctx.summit.rooms))
     problem = scheduling.to_problem(ctx, with_previous=True)
     clashes = scheduling.clashes(ctx, problem)
