@@ -68,18 +68,18 @@ def create_app(config: type[Config] | None = None) -> Flask:
     from summit.feeds.views import bp as feeds_bp
     from summit.lightning.views import bp as lightning_bp
     from summit.organizer.views import bp as organizer_bp
-    from summit.programme.views import bp as programme_bp
     from summit.public.views import bp as public_bp
     from summit.registration.views import bp as registration_bp
     from summit.schedule.views import bp as schedule_bp
+    from summit.scheduling.views import bp as scheduling_bp
     from summit.sessions.views import bp as sessions_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(organizer_bp)
     app.register_blueprint(registration_bp)
     app.register_blueprint(sessions_bp)
+    app.register_blueprint(scheduling_bp)
     app.register_blueprint(schedule_bp)
-    app.register_blueprint(programme_bp)
     app.register_blueprint(lightning_bp)
     app.register_blueprint(feeds_bp)
     app.register_blueprint(api_bp)

@@ -35,7 +35,7 @@ LOGIN_ENDPOINTS = {
     "registration.register",
     "registration.mine",
     "registration.cancel",
-    "programme.my_schedule",
+    "schedule.my_schedule",
     "lightning.book",
     "lightning.cancel",
     "feeds.new_token",

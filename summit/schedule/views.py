@@ -1,258 +1,246 @@
-"""The organizers' Schedule page: solve in the background, look at the draft, lock, move,
-re-solve and publish (S5, P1)."""
+"""The published schedule for everyone (P2, P3): day grid, track, room, lead pages,
+"now and next" and "My schedule". Organizers may preview the draft with `?draft=1`."""
 
 from __future__ import annotations
 
-import json
-from typing import Any
+import hashlib
+from datetime import date, timedelta
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from summit.choices import choices
+from summit import clock
+from summit.exports import atom
 from summit.extensions import db
 from summit.forms import ActionForm
-from summit.models import Job, JobStatus, Summit
-from summit.schedule.forms import LockForm, MoveForm, PinForm, PublishForm, SolveForm
-from summit.services import scheduling, solve_job
-from summit.services.changes import KINDS, ChangeKind
-from summit.services.errors import NotFound
-from summit.web import Refused, apply, organizer_required
+from summit.models import Room, Summit, Track, User
+from summit.schedule.grid import day_grid
+from summit.services import programme as prog
+from summit.services import releases
+from summit.services.changes import KINDS, Change, ChangeKind
+from summit.services.programme import Entry, EntryKind, Programme
+from summit.web import login_required, summit_or_404
 
-bp = Blueprint("schedule", __name__, url_prefix="/organizer/summits/<int:summit_id>/schedule")
+bp = Blueprint("schedule", __name__)
 
 Page = Response | str | tuple[str, int]
 
-CHANGE_LABELS = {
+
+def _load(summit: Summit) -> Programme:
+    """The published programme; the draft only for organizers who ask for it."""
+    draft = request.args.get("draft") == "1"
+    if draft and not (current_user.is_authenticated and current_user.is_organizer):
+        abort(403, "Only organizers can preview the draft schedule.")
+    return prog.load(summit, draft=draft)
+
+
+def _picked(programme: Programme) -> tuple[list[Track], list[Room]]:
+    """The track and room filters of the URL (repeatable `track=` and `room=` slugs)."""
+    tracks = {t.slug: t for t in programme.tracks}
+    rooms = {r.slug: r for r in programme.rooms}
+    wanted_tracks = request.args.getlist("track")
+    wanted_rooms = request.args.getlist("room")
+    for slug in wanted_tracks:
+        if slug not in tracks:
+            abort(400, f"There is no track “{slug}” at this summit.")
+    for slug in wanted_rooms:
+        if slug not in rooms:
+            abort(400, f"There is no room “{slug}” at this summit.")
+    return [tracks[s] for s in wanted_tracks], [rooms[s] for s in wanted_rooms]
+
+
+def _day(programme: Programme) -> date | None:
+    dates = programme.dates
+    raw = request.args.get("day")
+    if raw:
+        try:
+            wanted = date.fromisoformat(raw)
+        except ValueError:
+            abort(400, "Give the day as YYYY-MM-DD.")
+        if wanted not in dates:
+            abort(404, "Nothing happens at this summit on that day.")
+        return wanted
+    today = clock.now().astimezone(programme.summit.zone).date()
+    if today in dates:
+        return today
+    # Before or after the summit: open on the first Design Summit day, the busiest grid.
+    return programme.days[0].date if programme.days else (dates[0] if dates else None)
+
+
+@bp.get("/<slug>/schedule")
+def schedule(slug: str) -> Page:
+    summit = summit_or_404(slug)
+    programme = _load(summit)
+    tracks, rooms = _picked(programme)
+    day = _day(programme)
+    track_ids = {t.id for t in tracks}
+
+    def visible(e: Entry) -> bool:
+        if e.kind is EntryKind.SESSION:
+            in_track = not track_ids or (e.track is not None and e.track.id in track_ids)
+            in_room = not rooms or e.room in rooms
+            return in_track and in_room
+        return not track_ids and not rooms  # filters narrow the view to design sessions
+
+    design_day = next((d for d in programme.days if d.date == day), None)
+    grid = (
+        day_grid(programme, design_day, rooms or programme.rooms, visible) if design_day else None
+    )
+    entries = [e for e in programme.on(day) if visible(e)] if day else []
+    return render_template(
+        "schedule/schedule.html",
+        summit=summit,
+        programme=programme,
+        day=day,
+        grid=grid,
+        entries=entries,
+        picked_tracks=tracks,
+        picked_rooms=rooms,
+        filtered=bool(tracks or rooms),
+    )
+
+
+@bp.get("/<slug>/tracks/<track_slug>")
+def track_page(slug: str, track_slug: str) -> Page:
+    summit = summit_or_404(slug)
+    programme = _load(summit)
+    track = next((t for t in programme.tracks if t.slug == track_slug), None)
+    if track is None:
+        abort(404, "No such track at this summit.")
+    entries = [e for e in programme.entries if e.track is track]
+    return render_template(
+        "schedule/track.html", summit=summit, programme=programme, track=track, entries=entries
+    )
+
+
+@bp.get("/<slug>/rooms/<room_slug>")
+def room_page(slug: str, room_slug: str) -> Page:
+    summit = summit_or_404(slug)
+    programme = _load(summit)
+    room = next((r for r in programme.rooms if r.slug == room_slug), None)
+    if room is None:
+        abort(404, "No such room at this summit.")
+    entries = [e for e in programme.entries if e.room is room]
+    return render_template(
+        "schedule/room.html", summit=summit, programme=programme, room=room, entries=entries
+    )
+
+
+@bp.get("/<slug>/leads/<int:user_id>")
+def lead_page(slug: str, user_id: int) -> Page:
+    summit = summit_or_404(slug)
+    programme = _load(summit)
+    entries = [
+        e
+        for e in programme.entries
+        if e.person_id == user_id and e.kind in (EntryKind.SESSION, EntryKind.LIGHTNING)
+    ]
+    person = db.session.get(User, user_id)
+    if person is None or not entries:
+        abort(404, "Nobody by that number leads a session or gives a talk here.")
+    # The name the release shows for their sessions (P4); a lightning speaker's own name.
+    name = next((e.people for e in entries if e.kind is EntryKind.SESSION), person.name)
+    return render_template(
+        "schedule/lead.html",
+        summit=summit,
+        programme=programme,
+        person=person,
+        name=name,
+        entries=entries,
+    )
+
+
+@bp.get("/<slug>/now")
+def now_and_next(slug: str) -> Page:
+    summit = summit_or_404(slug)
+    programme = _load(summit)
+    moment = clock.now()
+    current = [e for e in programme.entries if e.starts_at <= moment < e.ends_at]
+    upcoming = [e for e in programme.entries if e.starts_at > moment]
+    # Up next: what starts in the next two hours; overnight, the first things tomorrow.
+    following = [e for e in upcoming if e.starts_at <= moment + timedelta(hours=2)]
+    if not following and upcoming:
+        following = [e for e in upcoming if e.starts_at == upcoming[0].starts_at]
+    return render_template(
+        "schedule/now.html",
+        summit=summit,
+        programme=programme,
+        moment=moment,
+        current=current,
+        following=following,
+    )
+
+
+@bp.get("/<slug>/my-schedule")
+@login_required
+def my_schedule(slug: str) -> Page:
+    summit = summit_or_404(slug)
+    programme = prog.load(summit)
+    mine = prog.personal(programme, current_user.id)
+    return render_template(
+        "schedule/mine.html",
+        summit=summit,
+        programme=programme,
+        entries=mine,
+        clashes=prog.clashing(mine),
+        form=ActionForm(formdata=None),
+    )
+
+
+CHANGE_WORDS = {
     ChangeKind.NEW: "New",
     ChangeKind.MOVED: "Moved",
     ChangeKind.RETITLED: "Retitled",
     ChangeKind.LEAD_CHANGED: "Lead changed",
     ChangeKind.CANCELLED: "Cancelled",
     ChangeKind.RESTORED: "Restored",
-    ChangeKind.DETAILS: "Other details (description, track, blueprints)",
+    ChangeKind.DETAILS: "Details changed",
 }
 
 
-def _grid(ctx: scheduling.Context, only: set[int] | None = None) -> list[dict[str, Any]]:
-    """Per day: its slots, and for each (room, slot) the session that starts there; with
-    `only`, just those sessions (the draft's changes)."""
-    days = []
-    for day in ctx.days:
-        cells: dict[tuple[int, int], Any] = {}
-        covered: set[tuple[int, int]] = set()
-        for s in ctx.sessions:
-            if only is not None and s.id not in only:
-                continue
-            if s.day_id == day.id and s.start_slot is not None and s.room_id is not None:
-                cells[(s.room_id, s.start_slot)] = s
-                covered.update((s.room_id, s.start_slot + k) for k in range(1, s.length_slots))
-        days.append({"day": day, "slots": day.slots, "cells": cells, "covered": covered})
-    return days
+def describe(summit: Summit, c: Change) -> str:
+    """One change in words, for the changelog page and its feed."""
+    label = CHANGE_WORDS[c.kind]
+    after, before = c.after, c.before
+    if c.kind is ChangeKind.MOVED and before is not None:
+        detail = f"from {releases.where(summit, before)} to {releases.where(summit, after)}"
+    elif c.kind is ChangeKind.RETITLED and before is not None:
+        detail = f"was “{before.title}”"
+    elif c.kind is ChangeKind.LEAD_CHANGED and before is not None:
+        detail = f"{before.lead_name or 'nobody'} → {after.lead_name or 'nobody'}"
+    else:
+        detail = releases.where(summit, after)
+    return f"{label}: “{after.title}”, {detail}"
 
 
-def _page(summit_id: int, status: int = 200, move_form: MoveForm | None = None) -> Page:
-    try:
-        ctx = scheduling.load(summit_id)
-    except NotFound as error:  # a refused action on a summit that does not exist
-        abort(404, error.message)
-    job = db.session.scalars(
-        select(Job)
-        .where(Job.summit_id == summit_id, Job.kind == "solve_schedule")
-        .order_by(Job.id.desc())
-        .limit(1)
-    ).first()
-    form = move_form or MoveForm(formdata=None)
-    form.session_id.choices = choices(*((s.id, f"{s.track.name}: {s.title}") for s in ctx.sessions))
-    form.day_id.choices = choices(*((d.id, f"{d.date:%A %d %B}") for d in ctx.days))
-    # The slot picker shows wall-clock times: those of the day with the most slots, and the
-    # other days' times too where a day's grid differs.
-    times: dict[int, list[str]] = {}
-    for d in sorted(ctx.days, key=lambda d: -len(d.slots)):
-        for slot in d.slots:
-            label = f"{slot.starts_at:%H:%M}"
-            if label not in times.setdefault(slot.index, []):
-                times[slot.index].append(label)
-    form.slot.choices = choices(*((i, " / ".join(labels)) for i, labels in sorted(times.items())))
-    form.room_id.choices = choices(*((r.id, r.name) for r in ctx.summit.rooms))
-    problem = scheduling.to_problem(ctx, with_previous=True)
-    clashes = scheduling.clashes(ctx, problem)
-    marks: dict[int, list[str]] = {}
-    for c in clashes:
-        people = f"{c.people} people" if c.people else ""
-        what = ", ".join(x for x in ("same track" if c.same_track else "", people) if x)
-        marks.setdefault(c.a.id, []).append(f"{what} with “{c.b.title}”")
-        marks.setdefault(c.b.id, []).append(f"{what} with “{c.a.title}”")
-    changed = scheduling.draft_changes(ctx)
-    moved_by_solve: list[dict[str, Any]] = []
-    if job is not None and job.status == JobStatus.DONE and job.result:
-        try:
-            moved_by_solve = list(json.loads(job.result).get("moved", []))
-        except (ValueError, AttributeError):
-            moved_by_solve = []
-    changes_only = request.args.get("changes") == "1"
+@bp.get("/<slug>/changes")
+def changes(slug: str) -> Page:
+    """Every release, newest first, with what it changed (P4)."""
+    summit = summit_or_404(slug)
+    log = releases.changelog(summit.id)
     return render_template(
-        "schedule/page.html",
-        summit=ctx.summit,
-        ctx=ctx,
-        grid=_grid(ctx, set(changed) if changes_only else None),
-        changed=changed,
-        moved_by_solve=moved_by_solve,
-        changes_only=changes_only,
-        labels=CHANGE_LABELS,
-        where=scheduling.where,
-        pin_form=PinForm(formdata=None),
-        job=job,
-        solve_form=SolveForm(formdata=None),
-        move_form=form,
-        lock_form=LockForm(formdata=None),
-        action_form=ActionForm(),
-        clashes=clashes,
-        marks=marks,
-        broken=scheduling.broken(ctx, problem),
-        goals=scheduling.goals(ctx, problem),
-        unplaced=[s for s in ctx.sessions if s.day_id is None],
-        JobStatus=JobStatus,
-    ), status
-
-
-@bp.get("")
-@organizer_required
-def page(summit_id: int) -> Page:
-    db.get_or_404(Summit, summit_id, description="No such summit.")
-    return _page(summit_id)
-
-
-def _refuse(summit_id: int, refused: Refused, form: MoveForm | None = None) -> Page:
-    return _page(summit_id, refused.status, form)
-
-
-@bp.post("/solve")
-@organizer_required
-def start_solve(summit_id: int) -> Page:
-    summit = db.get_or_404(Summit, summit_id, description="No such summit.")
-    form = SolveForm()
-    if not form.validate_on_submit():
-        flash("Give a time limit between 1 and 600 seconds.", "error")
-        return _page(summit_id, 422)
-    started = apply(
-        lambda: solve_job.start_solve(
-            current_user.id,
-            summit.id,
-            time_limit=float(form.time_limit.data or 30),
-            resolve=bool(form.resolve.data),
-        )
+        "schedule/changes.html",
+        summit=summit,
+        log=log,
+        kinds=KINDS,
+        words=CHANGE_WORDS,
+        describe=describe,
     )
-    if isinstance(started, Refused):
-        return _page(summit_id, 409)
-    flash("The solver is running in the background; this page shows its progress.", "info")
-    return redirect(url_for("schedule.page", summit_id=summit_id))
 
 
-@bp.post("/sessions/<int:session_id>/lock")
-@organizer_required
-def lock(summit_id: int, session_id: int) -> Page:
-    form = LockForm()
-    session = apply(
-        lambda: scheduling.set_lock(current_user.id, summit_id, session_id, bool(form.locked.data))
+@bp.get("/<slug>/changes.atom")
+def changes_atom(slug: str) -> Response:
+    summit = summit_or_404(slug)
+    log = releases.changelog(summit.id)
+    body = atom.changes_feed(
+        summit,
+        log,
+        page_url=url_for("schedule.changes", slug=summit.slug, _external=True),
+        feed_url=url_for("schedule.changes_atom", slug=summit.slug, _external=True),
+        describe=lambda item: [describe(summit, c) for c in item.changes],
     )
-    if isinstance(session, Refused):
-        return _refuse(summit_id, session)
-    flash(f"“{session.title}” {'locked' if session.locked else 'unlocked'}.", "success")
-    return redirect(url_for("schedule.page", summit_id=summit_id))
-
-
-@bp.post("/move")
-@organizer_required
-def move(summit_id: int) -> Page:
-    form = MoveForm()
-    if not form.validate_on_submit():
-        flash("Pick a session, a day, a slot and a room.", "error")
-        return _page(summit_id, 422, form)
-    session = apply(
-        lambda: scheduling.move(
-            current_user.id,
-            summit_id,
-            form.session_id.data or 0,
-            day_id=form.day_id.data or 0,
-            slot=form.slot.data or 0,
-            room_id=form.room_id.data or 0,
-        )
-    )
-    if isinstance(session, Refused):
-        return _refuse(summit_id, session, form)
-    flash(f"Moved “{session.title}”.", "success")
-    return redirect(url_for("schedule.page", summit_id=summit_id))
-
-
-@bp.get("/review")
-@organizer_required
-def review(summit_id: int) -> Page:
-    """Review changes (P4): what publishing now would change, with the people each change
-    affects and the mails that will go. Nothing is published from here without a confirm."""
-    db.get_or_404(Summit, summit_id, description="No such summit.")
-    reviewed = apply(lambda: scheduling.review(summit_id))
-    if isinstance(reviewed, Refused):
-        return _refuse(summit_id, reviewed)
-    form = PublishForm(formdata=None, base=reviewed.base, digest=reviewed.digest)
-    return _review_page(reviewed, form)
-
-
-def _review_page(reviewed: scheduling.Review, form: PublishForm, status: int = 200) -> Page:
-    return render_template(
-        "schedule/review.html",
-        summit=reviewed.summit,
-        review=reviewed,
-        groups=[(kind, reviewed.of_kind(kind)) for kind in KINDS],
-        labels=CHANGE_LABELS,
-        where=scheduling.where,
-        form=form,
-    ), status
-
-
-@bp.post("/publish")
-@organizer_required
-def publish(summit_id: int) -> Page:
-    """Publish exactly the changes the organizer reviewed: 409 when the last release or the
-    draft changed since (A5)."""
-    db.get_or_404(Summit, summit_id, description="No such summit.")
-    form = PublishForm()
-    if not form.validate_on_submit():
-        flash("Review the changes, then confirm to publish.", "error")
-        return redirect(url_for("schedule.review", summit_id=summit_id))
-    changed = apply(
-        lambda: scheduling.publish(
-            current_user.id,
-            summit_id,
-            base=form.base.data,
-            digest=form.digest.data,
-            note=form.note.data or "",
-        )
-    )
-    if isinstance(changed, Refused):
-        reviewed = apply(lambda: scheduling.review(summit_id))
-        if isinstance(reviewed, Refused):
-            return _page(summit_id, changed.status)
-        fresh = PublishForm(formdata=None, base=reviewed.base, digest=reviewed.digest)
-        return _review_page(reviewed, fresh, changed.status)
-    flash(
-        f"Published. {changed} published sessions changed; their leads and the people who "
-        "starred them are told.",
-        "success",
-    )
-    return redirect(url_for("schedule.page", summit_id=summit_id))
-
-
-@bp.post("/sessions/<int:session_id>/pin")
-@organizer_required
-def pin(summit_id: int, session_id: int) -> Page:
-    form = PinForm()
-    session = apply(
-        lambda: scheduling.set_pin(current_user.id, summit_id, session_id, bool(form.pinned.data))
-    )
-    if isinstance(session, Refused):
-        return _refuse(summit_id, session)
-    flash(f"“{session.title}” {'pinned' if session.pinned else 'unpinned'}.", "success")
-    return redirect(url_for("schedule.page", summit_id=summit_id))
+    response = current_app.response_class(body, mimetype="application/atom+xml")
+    response.set_etag(hashlib.blake2b(body, digest_size=16).hexdigest())
+    response.headers["Cache-Control"] = "public, max-age=300"
+    return response.make_conditional(request)
