@@ -21,6 +21,7 @@ from summit.extensions import db
 from summit.models import (
     Blueprint,
     BlueprintStatus,
+    DesignSession,
     OutboxEmail,
     PublishedSession,
     ScheduleRelease,
@@ -572,3 +573,31 @@ def test_s5_the_schedule_page_lists_what_the_last_solve_moved(
     html = client.get(f"/organizer/summits/{published.summit.id}/schedule").text
     assert "The last solve moved 1 sessions" in html
     assert "<strong>Nova scheduler filters</strong>: from A → to B" in html
+
+
+def test_p4_the_sessions_catalogue_shows_the_release_with_times_and_rooms(
+    client: FlaskClient, published: Published
+) -> None:
+    """The catalogue attendees star from: a published session as released, with its day,
+    time and room (P5); a session not yet scheduled by its own title."""
+    session = published.sessions[0]
+    old_title = session.title
+    session.title = "A draft title nobody may see yet"
+    db.session.commit()
+    page = client.get("/diablo/sessions").text
+    assert old_title in page and "A draft title nobody may see yet" not in page
+    line = page[page.index(f'id="session-{session.id}"') :].split("</li>")[0]
+    assert "Wed 27 Apr 09:00" in line and "Ballroom A" in line
+    scheduling.publish(published.organizer.id, published.summit.id)
+    db.session.add(
+        DesignSession(
+            summit_id=published.summit.id,
+            track_id=session.track_id,
+            lead_id=published.leads[1].id,
+            title="Accepted, not placed",
+        )
+    )
+    db.session.commit()
+    page = client.get("/diablo/sessions").text
+    assert "A draft title nobody may see yet" in page
+    assert "Accepted, not placed" in page and "time to be announced" in page

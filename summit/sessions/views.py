@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
@@ -15,7 +17,16 @@ from summit.db_utils import NUL, parse_id
 from summit.extensions import db
 from summit.forms import ActionForm
 from summit.models import Blueprint as BlueprintRow
-from summit.models import BlueprintStatus, DesignSession, Job, Summit, Track, User, utcnow
+from summit.models import (
+    BlueprintStatus,
+    DesignSession,
+    Job,
+    SessionStatus,
+    Summit,
+    Track,
+    User,
+    utcnow,
+)
 from summit.services import availability, programme, scheduling
 from summit.services import blueprints as bps
 from summit.sessions.forms import (
@@ -154,22 +165,63 @@ def my_blueprints() -> Page:
 # --- sessions and stars -----------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Listed:
+    """A line of the sessions catalogue: the latest release's facts for a published session
+    (P4: draft edits stay private), the accepted session's own for one not yet scheduled."""
+
+    id: int
+    title: str
+    track: Track
+    people: str
+    length_slots: int
+    entry: programme.Entry | None  # its time and room, once published
+
+
+def _catalogue(summit: Summit, track: Track | None) -> list[Listed]:
+    released = programme.load(summit, with_cancelled=True).of_kind(programme.EntryKind.SESSION)
+    published = {e.id: e for e in released}
+    tracks = {t.id: t for t in summit.tracks}
+    rows: list[Listed] = []
+    for s in bps.sessions_of(summit.id):
+        entry = published.get(s.id)
+        if entry is not None:
+            if not entry.cancelled and entry.track is not None:
+                rows.append(
+                    Listed(s.id, entry.title, entry.track, entry.people, entry.length_slots, entry)
+                )
+        elif s.status == SessionStatus.ACTIVE:
+            lead = s.lead.name if s.lead else ""
+            rows.append(Listed(s.id, s.title, tracks[s.track_id], lead, s.length_slots, None))
+    if track is not None:
+        rows = [r for r in rows if r.track.id == track.id]
+    # Scheduled sessions in time order, then the ones still to be placed, by track and title.
+    return sorted(
+        rows,
+        key=lambda r: (
+            r.entry is None,
+            r.entry.starts_at if r.entry else datetime.min.replace(tzinfo=UTC),
+            r.entry.place if r.entry else "",
+            r.track.name,
+            r.title,
+        ),
+    )
+
+
 @bp.get("/<slug>/sessions")
 def session_list(slug: str) -> Page:
     summit = summit_or_404(slug)
     track = _track_filter(summit)
-    sessions = bps.sessions_of(summit.id, track.id if track else None)
     stars = bps.star_counts(summit.id)
     mine = bps.starred_ids(current_user.id, summit.id) if current_user.is_authenticated else set()
     return render_template(
         "sessions/sessions.html",
         summit=summit,
-        sessions=sessions,
+        sessions=_catalogue(summit, track),
         stars=stars,
         mine=mine,
         track=track,
         form=StarForm(formdata=None),
-        expected=bps.expected_attendance,
     )
 
 
