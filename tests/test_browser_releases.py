@@ -110,3 +110,27 @@ def test_p4_confirmation_pages_have_no_serious_accessibility_violations(
     page.get_by_role("link", name="Keep the old one").click()
     expect(page).to_have_url(f"{live_server}/diablo/my-schedule")
     assert found == {k: [] for k in found}
+
+
+def test_p4_a_refused_move_names_the_right_sessions_and_times(
+    live_server, page, published: Published
+) -> None:
+    """Moving "Swift auth middleware" onto the room and time of "Nova API version two":
+    the refusal names both by title, the room by name and the time on the clock."""
+    summit_id = published.summit.id
+    _log_in(page, live_server, published.organizer.email)
+    page.goto(f"{live_server}/organizer/summits/{summit_id}/schedule")
+    page.get_by_label("Session", exact=True).select_option(label="Swift: Swift auth middleware")
+    page.get_by_label("Day", exact=True).select_option(index=0)
+    page.get_by_label("Slot", exact=True).select_option(value="0")
+    page.get_by_label("Room", exact=True).select_option(label="Ballroom A")
+    page.get_by_role("button", name="Move", exact=True).click()
+    refusal = page.locator(".flash.error")
+    expect(refusal).to_contain_text("“Swift auth middleware”")
+    expect(refusal).to_contain_text("“Nova API version two”")
+    expect(refusal).to_contain_text("Ballroom A")
+    expect(refusal).to_contain_text("Wednesday 27 April")
+    expect(refusal).to_contain_text("09:00")
+    text = refusal.inner_text()
+    assert "session " not in text.lower().replace("sessions", "")  # no "session 12"
+    assert not any(ch.isdigit() for ch in text.replace("09:00", "").replace("27", ""))
