@@ -100,6 +100,7 @@ def main() -> None:
             **os.environ,
             "FLASK_APP": "wsgi",
             "DATABASE_URL": url,
+            "SUMMIT_SECRET_KEY": "worker-processes-test-key",  # A1: no default key
             "SUMMIT_SMTP_HOST": "127.0.0.1",
             "SUMMIT_SMTP_PORT": str(smtp_port),
             "SUMMIT_JOB_LEASE_SECONDS": str(args.lease),

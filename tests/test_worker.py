@@ -39,6 +39,7 @@ class Workers:
             **os.environ,
             "FLASK_APP": "wsgi",
             "DATABASE_URL": database_url,
+            "SUMMIT_SECRET_KEY": "worker-processes-test-key",  # A1: no default key
             "SUMMIT_SMTP_HOST": "127.0.0.1",
             "SUMMIT_SMTP_PORT": str(smtp_port),
             "SUMMIT_JOB_LEASE_SECONDS": str(LEASE),
