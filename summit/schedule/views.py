@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import hashlib
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from flask import Blueprint, abort, current_app, render_template, request, url_for
 from flask_login import current_user
@@ -162,6 +162,8 @@ def now_and_next(slug: str) -> Page:
     following = [e for e in upcoming if e.starts_at <= moment + timedelta(hours=2)]
     if not following and upcoming:
         following = [e for e in upcoming if e.starts_at == upcoming[0].starts_at]
+    if request.args.get("screen") == "1":
+        return _hallway_screen(programme, moment)
     return render_template(
         "schedule/now.html",
         summit=summit,
@@ -169,6 +171,29 @@ def now_and_next(slug: str) -> Page:
         moment=moment,
         current=current,
         following=following,
+    )
+
+
+def _hallway_screen(programme: Programme, moment: datetime) -> Page:
+    """The corridor monitor (P5): every room's session now and next, and the lightning
+    talks; the page reloads itself every minute."""
+    sessions = programme.of_kind(EntryKind.SESSION)
+    rooms = []
+    for room in programme.rooms:
+        here = [e for e in sessions if e.room is not None and e.room.id == room.id]
+        now = next((e for e in here if e.starts_at <= moment < e.ends_at), None)
+        later = next((e for e in here if e.starts_at >= (now.ends_at if now else moment)), None)
+        rooms.append((room, now, later))
+    talks = programme.of_kind(EntryKind.LIGHTNING)
+    talks_now = [e for e in talks if e.starts_at <= moment < e.ends_at]
+    talks_next = [e for e in talks if e.starts_at > moment][:4]
+    return render_template(
+        "schedule/screen.html",
+        summit=programme.summit,
+        moment=moment,
+        rooms=rooms,
+        talks_now=talks_now,
+        talks_next=talks_next,
     )
 
 
