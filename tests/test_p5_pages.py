@@ -126,3 +126,39 @@ def test_p5_the_hallway_screen_reloads_itself(live_server, browser, published) -
         page.clock.run_for(61_000)
     expect(page.locator("body.screen")).to_be_visible()
     context.close()
+
+
+@pytest.mark.browser
+def test_p5_star_from_the_grid_and_the_track_page_without_a_reload(
+    live_server, page, published: Published
+) -> None:
+    _log_in(page, live_server, published.fan.email)
+    for path, title in (
+        ("/diablo/schedule?day=2011-04-27", "Nova API version two"),
+        ("/diablo/tracks/swift", "Swift replication"),
+    ):
+        session_id = next(s.id for s in published.sessions if s.title == title)
+        page.goto(f"{live_server}{path}")
+        page.evaluate("() => { window.notReloaded = true; }")
+        form = page.locator(f'form[data-star][action$="/sessions/{session_id}/star"]').first
+        before = int(form.locator("[data-count]").inner_text())
+        form.get_by_role("button").click()
+        expect(form.locator("[data-count]")).to_have_text(str(before + 1))
+        expect(form.get_by_role("button")).to_have_attribute("aria-pressed", "true")
+        assert page.evaluate("() => window.notReloaded === true")  # one click, same page
+        page.reload()
+        expect(page.get_by_role("button", name=f"Starred {title}").first).to_be_visible()
+
+
+@pytest.mark.browser
+def test_p5_a_star_works_as_a_plain_form_without_javascript(
+    live_server, browser, published: Published
+) -> None:
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    _log_in(page, live_server, published.fan.email)
+    page.goto(f"{live_server}/diablo/rooms/bayshore")
+    page.get_by_role("button", name="Star Swift replication").first.click()
+    expect(page).to_have_url(f"{live_server}/diablo/rooms/bayshore")
+    expect(page.get_by_role("button", name="Starred Swift replication").first).to_be_visible()
+    context.close()

@@ -16,8 +16,8 @@ from summit.extensions import db
 from summit.forms import ActionForm
 from summit.models import Room, Summit, Track, User
 from summit.schedule.grid import day_grid
+from summit.services import blueprints, releases
 from summit.services import programme as prog
-from summit.services import releases
 from summit.services.changes import KINDS, Change, ChangeKind
 from summit.services.programme import Entry, EntryKind, Programme
 from summit.web import login_required, summit_or_404
@@ -98,7 +98,19 @@ def schedule(slug: str) -> Page:
         picked_tracks=tracks,
         picked_rooms=rooms,
         filtered=bool(tracks or rooms),
+        star=None if programme.draft else _stars(summit),
     )
+
+
+def _stars(summit: Summit) -> dict[str, object]:
+    """What a star button needs on a list page: counts, the viewer's stars, the way back."""
+    signed_in = bool(current_user.is_authenticated)
+    return {
+        "counts": blueprints.star_counts(summit.id),
+        "mine": blueprints.starred_ids(current_user.id, summit.id) if signed_in else set(),
+        "signed_in": signed_in,
+        "next": request.full_path.rstrip("?"),
+    }
 
 
 @bp.get("/<slug>/tracks/<track_slug>")
@@ -110,7 +122,12 @@ def track_page(slug: str, track_slug: str) -> Page:
         abort(404, "No such track at this summit.")
     entries = [e for e in programme.entries if e.track is track]
     return render_template(
-        "schedule/track.html", summit=summit, programme=programme, track=track, entries=entries
+        "schedule/track.html",
+        summit=summit,
+        programme=programme,
+        track=track,
+        entries=entries,
+        star=_stars(summit),
     )
 
 
@@ -123,7 +140,12 @@ def room_page(slug: str, room_slug: str) -> Page:
         abort(404, "No such room at this summit.")
     entries = [e for e in programme.entries if e.room is room]
     return render_template(
-        "schedule/room.html", summit=summit, programme=programme, room=room, entries=entries
+        "schedule/room.html",
+        summit=summit,
+        programme=programme,
+        room=room,
+        entries=entries,
+        star=_stars(summit),
     )
 
 
@@ -148,6 +170,7 @@ def lead_page(slug: str, user_id: int) -> Page:
         person=person,
         name=name,
         entries=entries,
+        star=_stars(summit),
     )
 
 
