@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -132,6 +132,29 @@ def _register_template_helpers(app: Flask) -> None:
         return instant.astimezone(zone).strftime(fmt)
 
     app.jinja_env.globals["nav_summit"] = nav_summit
+
+    @app.template_global("summit_moment")
+    def summit_moment(summit: Any) -> datetime:
+        """Noon on the summit's first day: the offset its visitors will live in."""
+        first = summit.starts_on
+        if first is None:
+            return datetime.now(UTC)
+        return datetime.combine(first, time(12), tzinfo=summit.zone)
+
+    @app.template_filter("zone_label")
+    def zone_label(instant: datetime | None, zone: Any) -> str:
+        """The zone as people read it, with its offset then: "PDT, UTC−7" (P5)."""
+        moment = (instant or datetime.now(UTC)).astimezone(zone)
+        offset = moment.utcoffset() or timedelta(0)
+        minutes = int(offset.total_seconds() // 60)
+        sign = "+" if minutes >= 0 else "\u2212"
+        hours, rest = divmod(abs(minutes), 60)
+        number = f"{hours}" + (f":{rest:02d}" if rest else "")
+        name = moment.tzname() or ""
+        utc = f"UTC{sign}{number}" if minutes else "UTC"
+        return (
+            f"{name}, {utc}" if name and not name.startswith(("+", "-")) and name != "UTC" else utc
+        )
 
     @app.template_filter("webcal")
     def webcal(url: str) -> str:

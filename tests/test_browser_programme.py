@@ -134,6 +134,10 @@ def test_pages_have_no_serious_accessibility_violations(
         "/diablo/lightning",
         "/diablo/register",
         "/diablo/my-schedule",
+        "/diablo/sessions",
+        "/diablo/tracks/nova",
+        "/diablo/now",
+        "/diablo/now?screen=1",
     ]:
         page.goto(f"{live_server}{path}")
         found[path] = _serious_violations(page)

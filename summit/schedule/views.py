@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import hashlib
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from flask import Blueprint, abort, current_app, render_template, request, url_for
 from flask_login import current_user
@@ -16,8 +16,8 @@ from summit.extensions import db
 from summit.forms import ActionForm
 from summit.models import Room, Summit, Track, User
 from summit.schedule.grid import day_grid
+from summit.services import blueprints, releases
 from summit.services import programme as prog
-from summit.services import releases
 from summit.services.changes import KINDS, Change, ChangeKind
 from summit.services.programme import Entry, EntryKind, Programme
 from summit.web import login_required, summit_or_404
@@ -98,7 +98,19 @@ def schedule(slug: str) -> Page:
         picked_tracks=tracks,
         picked_rooms=rooms,
         filtered=bool(tracks or rooms),
+        star=None if programme.draft else _stars(summit),
     )
+
+
+def _stars(summit: Summit) -> dict[str, object]:
+    """What a star button needs on a list page: counts, the viewer's stars, the way back."""
+    signed_in = bool(current_user.is_authenticated)
+    return {
+        "counts": blueprints.star_counts(summit.id),
+        "mine": blueprints.starred_ids(current_user.id, summit.id) if signed_in else set(),
+        "signed_in": signed_in,
+        "next": request.full_path.rstrip("?"),
+    }
 
 
 @bp.get("/<slug>/tracks/<track_slug>")
@@ -110,7 +122,12 @@ def track_page(slug: str, track_slug: str) -> Page:
         abort(404, "No such track at this summit.")
     entries = [e for e in programme.entries if e.track is track]
     return render_template(
-        "schedule/track.html", summit=summit, programme=programme, track=track, entries=entries
+        "schedule/track.html",
+        summit=summit,
+        programme=programme,
+        track=track,
+        entries=entries,
+        star=_stars(summit),
     )
 
 
@@ -123,7 +140,12 @@ def room_page(slug: str, room_slug: str) -> Page:
         abort(404, "No such room at this summit.")
     entries = [e for e in programme.entries if e.room is room]
     return render_template(
-        "schedule/room.html", summit=summit, programme=programme, room=room, entries=entries
+        "schedule/room.html",
+        summit=summit,
+        programme=programme,
+        room=room,
+        entries=entries,
+        star=_stars(summit),
     )
 
 
@@ -148,6 +170,7 @@ def lead_page(slug: str, user_id: int) -> Page:
         person=person,
         name=name,
         entries=entries,
+        star=_stars(summit),
     )
 
 
@@ -162,6 +185,8 @@ def now_and_next(slug: str) -> Page:
     following = [e for e in upcoming if e.starts_at <= moment + timedelta(hours=2)]
     if not following and upcoming:
         following = [e for e in upcoming if e.starts_at == upcoming[0].starts_at]
+    if request.args.get("screen") == "1":
+        return _hallway_screen(programme, moment)
     return render_template(
         "schedule/now.html",
         summit=summit,
@@ -169,6 +194,29 @@ def now_and_next(slug: str) -> Page:
         moment=moment,
         current=current,
         following=following,
+    )
+
+
+def _hallway_screen(programme: Programme, moment: datetime) -> Page:
+    """The corridor monitor (P5): every room's session now and next, and the lightning
+    talks; the page reloads itself every minute."""
+    sessions = programme.of_kind(EntryKind.SESSION)
+    rooms = []
+    for room in programme.rooms:
+        here = [e for e in sessions if e.room is not None and e.room.id == room.id]
+        now = next((e for e in here if e.starts_at <= moment < e.ends_at), None)
+        later = next((e for e in here if e.starts_at >= (now.ends_at if now else moment)), None)
+        rooms.append((room, now, later))
+    talks = programme.of_kind(EntryKind.LIGHTNING)
+    talks_now = [e for e in talks if e.starts_at <= moment < e.ends_at]
+    talks_next = [e for e in talks if e.starts_at > moment][:4]
+    return render_template(
+        "schedule/screen.html",
+        summit=programme.summit,
+        moment=moment,
+        rooms=rooms,
+        talks_now=talks_now,
+        talks_next=talks_next,
     )
 
 

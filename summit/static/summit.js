@@ -101,3 +101,47 @@
     });
   });
 })();
+
+// P5: the viewer's own time beside the venue's, on request; remembered per browser.
+(function () {
+  "use strict";
+  var note = document.querySelector("[data-zone]");
+  var toggle = document.querySelector("[data-local-toggle]");
+  if (!note || !toggle || !window.Intl) { return; }
+  var venue = note.dataset.zone;
+  var mine = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  var KEY = "summit.localTimes";
+  var format = new Intl.DateTimeFormat(undefined, {
+    hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZoneName: "short", timeZone: mine,
+  });
+  toggle.hidden = false;
+  var show = function (on) {
+    toggle.setAttribute("aria-pressed", on ? "true" : "false");
+    toggle.textContent = on ? "Hide my time zone" : "Show my time zone too";
+    document.querySelectorAll("time[datetime]").forEach(function (el) {
+      var next = el.nextElementSibling;
+      if (next && next.classList.contains("local-time")) { next.remove(); }
+      if (!on) { return; }
+      var when = new Date(el.getAttribute("datetime"));
+      if (isNaN(when)) { return; }
+      var span = document.createElement("span");
+      span.className = "local-time";
+      span.textContent = " (" + format.format(when) + (mine === venue ? ", the same" : "") + ")";
+      el.after(span);
+    });
+  };
+  show(localStorage.getItem(KEY) === "on");
+  toggle.addEventListener("click", function () {
+    var on = localStorage.getItem(KEY) !== "on";
+    localStorage.setItem(KEY, on ? "on" : "off");
+    show(on);
+  });
+})();
+
+// The hallway screen reloads itself (a corridor monitor has nobody to press F5); a script
+// rather than <meta http-equiv=refresh>, which would also reload pages people read.
+(function () {
+  "use strict";
+  var seconds = parseInt(document.body.dataset.refresh || "", 10);
+  if (seconds > 0) { setTimeout(function () { location.reload(); }, seconds * 1000); }
+})();
