@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import socket
 import threading
 from collections.abc import Callable, Iterator
@@ -13,7 +14,7 @@ from typing import Any
 import pytest
 from flask import Flask, g
 from flask.testing import FlaskClient, FlaskCliRunner
-from sqlalchemy import text
+from sqlalchemy import select, text
 from werkzeug.security import generate_password_hash
 from werkzeug.serving import make_server
 
@@ -208,6 +209,19 @@ def make_summit(app: Flask) -> Callable[..., Summit]:
         return summit
 
     return make
+
+
+def mailed_link(to: str, path: str) -> str:
+    """The site-relative link under `path` in the last mail queued for `to`."""
+    from summit.models import OutboxEmail
+
+    body = db.session.scalars(
+        select(OutboxEmail.body).where(OutboxEmail.to_addr == to).order_by(OutboxEmail.id.desc())
+    ).first()
+    assert body is not None, f"no mail for {to}"
+    match = re.search(rf"http://summit\.test({re.escape(path)}\S+)", body)
+    assert match, body
+    return match.group(1)
 
 
 def login(client: FlaskClient, user: User, password: str = PASSWORD) -> None:

@@ -25,19 +25,9 @@ from summit.extensions import db
 from summit.models import ClaimStatus, OutboxEmail, PriorityClass, Registration, User
 from summit.secret_key import MissingSecretKey
 from summit.services import accounts
-from tests.conftest import PASSWORD, config_for, login
+from tests.conftest import PASSWORD, config_for, login, mailed_link
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def last_link(to: str, path: str) -> str:
-    body = db.session.scalars(
-        select(OutboxEmail.body).where(OutboxEmail.to_addr == to).order_by(OutboxEmail.id.desc())
-    ).first()
-    assert body is not None, f"no mail for {to}"
-    match = re.search(rf"http://summit\.test({re.escape(path)}\S+)", body)
-    assert match, body
-    return match.group(1)
 
 
 def mails_to(to: str) -> int:
@@ -166,7 +156,7 @@ def test_a2_an_unverified_account_cannot_register_submit_or_claim(
     db.session.refresh(user)
     assert user.claim_status == ClaimStatus.NONE
     # Once verified, the same person registers.
-    client.post(last_link(user.email, "/verify/"))
+    client.post(mailed_link(user.email, "/verify/"))
     assert client.post("/diablo/register/design_summit").status_code == 302
 
 
@@ -193,7 +183,7 @@ def test_a2_signing_up_first_with_someone_elses_address_takes_over_nothing(
     # The owner asks for a reset; the link arrives in their mailbox only.
     owner = app.test_client()
     owner.post("/reset-password", data={"email": "victim@example.org"})
-    link = last_link("victim@example.org", "/reset-password/")
+    link = mailed_link("victim@example.org", "/reset-password/")
     done = owner.post(link, data={"password": "the-owners-password"})
     assert done.status_code == 302
     assert client.get("/account").status_code == 302  # the attacker is logged out
@@ -211,12 +201,12 @@ def test_a2_verification_and_reset_links_expire_and_work_once(
     monkeypatch.setattr(time, "time", lambda: real_time() - 3 * 3600)  # sent three hours ago
     client.post("/reset-password", data={"email": user.email})
     monkeypatch.setattr(time, "time", real_time)
-    stale = client.get(last_link(user.email, "/reset-password/"))
+    stale = client.get(mailed_link(user.email, "/reset-password/"))
     assert stale.status_code == 422
     assert "expired" in stale.get_data(as_text=True)
 
     client.post("/reset-password", data={"email": user.email})
-    link = last_link(user.email, "/reset-password/")
+    link = mailed_link(user.email, "/reset-password/")
     assert client.post(link, data={"password": "new-password-1"}).status_code == 302
     again = client.post(link, data={"password": "new-password-2"})
     assert again.status_code == 422
@@ -230,7 +220,7 @@ def test_a2_verification_and_reset_links_expire_and_work_once(
     accounts.queue_verification_mail(fresh)
     db.session.commit()
     monkeypatch.setattr(time, "time", real_time)
-    expired = client.post(last_link(fresh.email, "/verify/"))
+    expired = client.post(mailed_link(fresh.email, "/verify/"))
     assert expired.status_code == 422
     assert "expired" in expired.get_data(as_text=True)
     db.session.refresh(fresh)

@@ -136,32 +136,34 @@ def resend_verification() -> Page:
     form = EmailForm()
     if request.method == "GET" and current_user.is_authenticated:
         form.email.data = current_user.email
-    if form.validate_on_submit():
-        accounts.resend_verification(form.email.data or "")
-        db.session.commit()
-        flash(
-            "If that address has an account waiting for confirmation, a new link is on its way.",
-            "info",
-        )
-        return redirect(url_for("auth.login"))
-    status = 422 if form.is_submitted() else 200
-    return render_template("auth/resend.html", form=form), status
+    return _mail_a_link(
+        form,
+        accounts.resend_verification,
+        "If that address has an account waiting for confirmation, a new link is on its way.",
+        "auth/resend.html",
+    )
 
 
 @bp.route("/reset-password", methods=["GET", "POST"])
 @_throttled()
 def reset_request() -> Page:
-    form = EmailForm()
+    return _mail_a_link(
+        EmailForm(),
+        accounts.request_password_reset,
+        "If that address has an account, a link to choose a new password is on its way.",
+        "auth/reset_request.html",
+    )
+
+
+def _mail_a_link(form: EmailForm, send: Callable[[str], None], said: str, template: str) -> Page:
+    """The forms that mail a link to an address: the same answer whether or not it has an
+    account (A4)."""
     if form.validate_on_submit():
-        accounts.request_password_reset(form.email.data or "")
+        send(form.email.data or "")
         db.session.commit()
-        flash(
-            "If that address has an account, a link to choose a new password is on its way.",
-            "info",
-        )
+        flash(said, "info")
         return redirect(url_for("auth.login"))
-    status = 422 if form.is_submitted() else 200
-    return render_template("auth/reset_request.html", form=form), status
+    return render_template(template, form=form), 422 if form.is_submitted() else 200
 
 
 @bp.route("/reset-password/<token>", methods=["GET", "POST"])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from typing import Any
 
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
@@ -179,16 +180,30 @@ def resend_verification(email: str) -> None:
         queue_verification_mail(user)
 
 
-def verify_email(token: str) -> User:
-    """Mark the address verified (A2). The link works once and expires."""
-    max_age = current_app.config["VERIFY_LINK_HOURS"] * 3600
+def _linked_user(
+    token: str, salt: str, hours: int, expired: str
+) -> tuple[User | None, dict[str, Any]]:
+    """The person a mailed link names, and what else it carries; refused when it expired
+    or was not signed by us."""
     try:
-        data = _serializer(VERIFY_SALT).loads(token, max_age=max_age)
+        data = _serializer(salt).loads(token, max_age=hours * 3600)
     except SignatureExpired as exc:
-        raise Invalid("This link has expired: log in and ask for a new one.") from exc
+        raise Invalid(expired) from exc
     except BadSignature as exc:
         raise Invalid("This link is not valid.") from exc
-    user = db.session.get(User, parse_id(str(data.get("u"))) or 0)
+    if not isinstance(data, dict):
+        raise Invalid("This link is not valid.")
+    return db.session.get(User, parse_id(str(data.get("u"))) or 0), data
+
+
+def verify_email(token: str) -> User:
+    """Mark the address verified (A2). The link works once and expires."""
+    user, data = _linked_user(
+        token,
+        VERIFY_SALT,
+        current_app.config["VERIFY_LINK_HOURS"],
+        "This link has expired: log in and ask for a new one.",
+    )
     if user is None or user.email != data.get("e"):
         raise Invalid("This link is not valid.")
     if user.email_verified:
@@ -219,14 +234,12 @@ def request_password_reset(email: str) -> None:
 
 
 def user_for_reset(token: str) -> User:
-    max_age = current_app.config["RESET_LINK_HOURS"] * 3600
-    try:
-        data = _serializer(RESET_SALT).loads(token, max_age=max_age)
-    except SignatureExpired as exc:
-        raise Invalid("This link has expired: ask for a new one.") from exc
-    except BadSignature as exc:
-        raise Invalid("This link is not valid.") from exc
-    user = db.session.get(User, parse_id(str(data.get("u"))) or 0)
+    user, data = _linked_user(
+        token,
+        RESET_SALT,
+        current_app.config["RESET_LINK_HOURS"],
+        "This link has expired: ask for a new one.",
+    )
     if user is None or not hmac.compare_digest(str(data.get("f")), _state_fingerprint(user)):
         raise Invalid("This link was used already or is no longer valid: ask for a new one.")
     return user
