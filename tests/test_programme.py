@@ -183,6 +183,9 @@ def test_p3_my_schedule_lists_stars_and_my_talk_in_time_order_with_clashes(
     )
     assert sorted(clashing) == ["Nova scheduler filters", "Swift large objects"]
     assert "2 items of your schedule overlap" in html
+    # P5: each clash names the other session, its time and its room.
+    filters = mine[mine.index("Nova scheduler filters") :].split("</li>")[0]
+    assert "⚠ Clashes with “Swift large objects” (09:50–10:30, Bayshore)" in filters
     assert f"/diablo/my/{published.fan.feed_address}.ics" in html
 
 

@@ -453,13 +453,15 @@ def personal(programme: Programme, user_id: int) -> list[Entry]:
     ]
 
 
-def clashing(entries: list[Entry]) -> set[str]:
-    """Keys of the entries that overlap another entry of the list (they are in time order)."""
-    out: set[str] = set()
+def clashing(entries: list[Entry]) -> dict[str, list[Entry]]:
+    """For each entry that overlaps others of the list (they are in time order): those
+    others, so that My schedule can name them (P3, P5)."""
+    out: dict[str, list[Entry]] = {}
     for i, a in enumerate(entries):
         for b in entries[i + 1 :]:
             if b.starts_at >= a.ends_at:
                 break
             if a.overlaps(b):
-                out.update((a.key, b.key))
+                out.setdefault(a.key, []).append(b)
+                out.setdefault(b.key, []).append(a)
     return out
