@@ -109,6 +109,11 @@ def test_s5_solving_runs_in_the_worker_and_reports_progress(
     assert outcome["stopped_by"] in ("work", "clock", "done")
     assert "best possible schedule" in job.message  # the gap, in words
     assert "search" in job.message  # what stopped it, in words
+    # P5: the score as its parts, not a bare number.
+    assert f"score {outcome['objective']} (lower is better): " in job.message
+    conflicts = outcome["goals"]["attendee_conflicts"]
+    if conflicts:
+        assert f"{conflicts} attendee clash" in job.message
     ctx = scheduling.load(summit.id)
     placements = scheduling.draft(ctx)
     assert len(placements) == 8

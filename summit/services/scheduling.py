@@ -386,6 +386,38 @@ def record_result(actor_id: int | None, summit_id: int, result: Result) -> list[
     return moved
 
 
+def objective_in_words(result: Result) -> str:
+    """The score as its parts (P5): "score 466 (lower is better): 16 attendee clashes, …"."""
+    goals = result.goals
+    if goals is None or result.objective is None:
+        return f"score {result.objective}"
+    parts = [
+        (goals.attendee_conflicts, WEIGHTS.attendee_conflict, "attendee clash", "attendee clashes"),
+        (
+            goals.track_parallel_pairs,
+            WEIGHTS.track_parallel_pair,
+            "pair of one track's sessions at the same time",
+            "pairs of one track's sessions at the same time",
+        ),
+        (
+            goals.track_extra_rooms,
+            WEIGHTS.track_extra_room,
+            "extra room for a track",
+            "extra rooms for tracks",
+        ),
+        (
+            goals.moved_sessions,
+            WEIGHTS.moved_session,
+            "published session moved",
+            "published sessions moved",
+        ),
+    ]
+    said = [f"{n} {one if n == 1 else many} (× {w} = {n * w})" for n, w, one, many in parts if n]
+    return f"score {result.objective} (lower is better): " + (
+        "; ".join(said) or "nothing to improve"
+    )
+
+
 def gap_in_words(result: Result) -> str:
     """How far the schedule can be from the best possible one, from the solver's bound."""
     objective, bound = result.objective, result.bound

@@ -76,14 +76,16 @@ def run_solve(job: Job) -> dict[str, Any]:
             "elapsed": round(p.seconds, 1),
             "limit": time_limit,
             "objective": p.objective,
-            "bound": p.bound,
+            "bound": max(p.bound, 0),
         }
         with app.app_context():
             heartbeat(
                 job_id,
                 done=min(int(p.seconds * 10), int(time_limit * 10)),
                 total=int(time_limit * 10),
-                message=f"Best schedule so far: {p.objective:g} (bound {p.bound:g})",
+                # A bound below zero says nothing: no schedule scores less than 0.
+                message=f"Best schedule so far scores {p.objective:g}; "
+                f"none can score below {max(p.bound, 0):g}.",
                 result=json.dumps({"progress": state}),
             )
 
@@ -121,7 +123,7 @@ def run_solve(job: Job) -> dict[str, Any]:
         ]
         outcome["message"] = (
             f"Solved ({result.status.value}) in {result.seconds:.1f} s: "
-            f"objective {result.objective}. {scheduling.gap_in_words(result)} "
+            f"{scheduling.objective_in_words(result)}. {scheduling.gap_in_words(result)} "
             f"{scheduling.stop_in_words(result)} {len(moved)} placed sessions moved."
         )
     else:

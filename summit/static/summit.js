@@ -43,7 +43,8 @@
           bar.max = state.total || 1;
           bar.value = state.done;
           document.getElementById("job-count").textContent = state.done + " / " + state.total;
-          document.getElementById("job-message").textContent = state.message || "Waiting for the background worker…";
+          document.getElementById("job-message").textContent = state.message ||
+            (state.status === "queued" ? "Waiting for the background worker…" : "The worker has started…");
           var list = document.getElementById("job-errors");
           list.textContent = "";
           ((state.result && state.result.errors) || []).forEach(function (e) {
@@ -69,7 +70,8 @@
         .then(function (r) { return r.json(); })
         .then(function (state) {
           document.getElementById("solve-status").textContent = state.status;
-          document.getElementById("solve-message").textContent = state.message || "Waiting for the background worker…";
+          document.getElementById("solve-message").textContent = state.message ||
+            (state.status === "queued" ? "Waiting for the background worker…" : "The worker has started; the first schedule comes in a moment…");
           var bar = document.getElementById("solve-bar");
           bar.max = state.total || 1;
           bar.value = state.done;
