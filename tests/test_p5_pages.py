@@ -162,3 +162,31 @@ def test_p5_a_star_works_as_a_plain_form_without_javascript(
     expect(page).to_have_url(f"{live_server}/diablo/rooms/bayshore")
     expect(page.get_by_role("button", name="Starred Swift replication").first).to_be_visible()
     context.close()
+
+
+@pytest.mark.browser
+def test_p5_organizer_pages_do_not_scroll_sideways_on_a_phone(
+    live_server, browser, published: Published
+) -> None:
+    from summit.models import EventKind
+
+    summit = published.summit
+    design = summit.event(EventKind.DESIGN_SUMMIT)
+    assert design is not None
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    _log_in(page, live_server, published.organizer.email)
+    wide = {}
+    for path in (
+        f"/organizer/summits/{summit.id}/blueprints",
+        f"/organizer/events/{design.id}/waitlist",
+        f"/organizer/summits/{summit.id}/schedule",
+        "/organizer/mail",
+        "/organizer/",
+    ):
+        page.goto(f"{live_server}{path}")
+        wide[path] = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
+        name = path.strip("/").replace("/", "-")
+        page.screenshot(path=str(ARTIFACTS / f"phone-{name}-{TEST_DB}.png"), full_page=True)
+    assert all(extra <= 1 for extra in wide.values()), wide
+    context.close()
