@@ -13,7 +13,7 @@ issues:
     .venv/bin/python benchmarks/pages.py [--repeat 30]
 
 The last line reads `RESULT grid_ms=… session_ms=… my_schedule_ms=… whiteboard_ms=…
-max_queries=…`. Target: each median ≤ 50 ms with SQLite.
+sessions_ms=… track_ms=… hallway_ms=… max_queries=…`. Target: each median ≤ 50 ms with SQLite.
 """
 
 from __future__ import annotations
@@ -75,6 +75,9 @@ def main() -> None:
             "session": f"/folsom/sessions/{busiest}",
             "my_schedule": "/folsom/my-schedule",
             "whiteboard": "/folsom/lightning",
+            "sessions": "/folsom/sessions",
+            "track": "/folsom/tracks/compute",
+            "hallway": "/folsom/now?screen=1",
         }
         queries: dict[str, int] = {}
         with app.app_context():
@@ -99,7 +102,9 @@ def main() -> None:
         print(
             f"RESULT grid_ms={medians['grid']:.1f} session_ms={medians['session']:.1f} "
             f"my_schedule_ms={medians['my_schedule']:.1f} "
-            f"whiteboard_ms={medians['whiteboard']:.1f} max_queries={max(queries.values())}"
+            f"whiteboard_ms={medians['whiteboard']:.1f} sessions_ms={medians['sessions']:.1f} "
+            f"track_ms={medians['track']:.1f} hallway_ms={medians['hallway']:.1f} "
+            f"max_queries={max(queries.values())}"
         )
 
 

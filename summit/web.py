@@ -130,3 +130,58 @@ def safe_next(target: str | None) -> str | None:
     if "\\" in target or any(ord(c) < 32 or ord(c) == 127 for c in target):
         return None
     return target
+
+
+@dataclass(frozen=True)
+class ListPage:
+    """One page of a list built in Python, with what the page-links macro reads (the same
+    names as Flask-SQLAlchemy's pagination)."""
+
+    items: list[Any]
+    page: int
+    per_page: int
+    total: int
+
+    @classmethod
+    def of(cls, rows: list[Any], page: int, per_page: int) -> ListPage:
+        last = max(1, -(-len(rows) // per_page))
+        page = min(max(page, 1), last)
+        start = (page - 1) * per_page
+        return cls(rows[start : start + per_page], page, per_page, len(rows))
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+    @property
+    def first(self) -> int:
+        return (self.page - 1) * self.per_page + 1 if self.total else 0
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    @property
+    def prev_num(self) -> int:
+        return self.page - 1
+
+    @property
+    def next_num(self) -> int:
+        return self.page + 1
+
+    def iter_pages(self, **_: int) -> list[int | None]:
+        """Every page number; with many pages, the ends and the neighbours of this one."""
+        if self.pages <= 9:
+            return list(range(1, self.pages + 1))
+        near = set(range(self.page - 2, self.page + 3)) | {1, self.pages}
+        out: list[int | None] = []
+        for n in range(1, self.pages + 1):
+            if n in near:
+                out.append(n)
+            elif out and out[-1] is not None:
+                out.append(None)
+        return out

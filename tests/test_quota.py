@@ -159,3 +159,25 @@ def test_j1_two_organizers_pressing_solve_at_once_start_one_solve(
     assert all("already running" in message for message in refused)
     db.session.expire_all()
     assert db.session.scalar(select(func.count()).select_from(Job)) == 1
+
+
+def test_p5_the_sessions_list_is_paginated_and_keeps_its_track_filter(
+    client: FlaskClient, make_summit, make_user
+) -> None:
+    from summit.sessions.views import CATALOGUE_PAGE
+
+    summit = make_summit()
+    lead = make_user()
+    nova = summit.tracks[0]
+    db.session.add_all(
+        DesignSession(summit_id=summit.id, track_id=nova.id, lead_id=lead.id, title=f"S {n:03}")
+        for n in range(CATALOGUE_PAGE + 5)
+    )
+    db.session.commit()
+    first = client.get(f"/diablo/sessions?track={nova.slug}").get_data(as_text=True)
+    assert first.count('class="session"') == CATALOGUE_PAGE
+    assert f"{CATALOGUE_PAGE + 5} in all" in first
+    links = set(re.findall(r'href="([^"]*page=2[^"]*)"', first))
+    assert links and all(f"track={nova.slug}" in link for link in links)
+    second = client.get(f"/diablo/sessions?track={nova.slug}&page=2").get_data(as_text=True)
+    assert second.count('class="session"') == 5

@@ -40,6 +40,7 @@ from summit.sessions.forms import (
     StarForm,
 )
 from summit.web import (
+    ListPage,
     Refused,
     apply,
     form_values,
@@ -208,16 +209,23 @@ def _catalogue(summit: Summit, track: Track | None) -> list[Listed]:
     )
 
 
+CATALOGUE_PAGE = 60
+
+
 @bp.get("/<slug>/sessions")
 def session_list(slug: str) -> Page:
     summit = summit_or_404(slug)
     track = _track_filter(summit)
     stars = bps.star_counts(summit.id)
     mine = bps.starred_ids(current_user.id, summit.id) if current_user.is_authenticated else set()
+    page = ListPage.of(
+        _catalogue(summit, track), parse_id(request.args.get("page", "1")) or 1, CATALOGUE_PAGE
+    )
     return render_template(
         "sessions/sessions.html",
         summit=summit,
-        sessions=_catalogue(summit, track),
+        sessions=page.items,
+        pagination=page,
         stars=stars,
         mine=mine,
         track=track,
