@@ -6,8 +6,7 @@ import itertools
 import re
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import icalendar
@@ -15,133 +14,22 @@ import pytest
 import vobject
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import select, update
+from sqlalchemy import update
 
 from summit.extensions import db
 from summit.models import (
-    Blueprint,
-    BlueprintStatus,
     DesignSession,
     Interest,
-    LightningSlot,
-    LightningTalk,
-    ProgramItem,
     PublishedSession,
-    SocialEvent,
     Summit,
     User,
 )
 from summit.services import accounts, scheduling
 from tests.conftest import login
+from tests.factories import NON_ASCII_TITLE, Built, build_programme
 
 SERVER = "summit.localhost"  # Config.SERVER_NAME_FOR_IDS when SUMMIT_SERVER_NAME is unset
 ZONE = "America/Los_Angeles"
-# Long, and multi-byte almost everywhere: two-, three- and four-byte UTF-8 characters, so
-# that folding at 75 octets has to fall between the bytes of some character.
-NON_ASCII_TITLE = (
-    "Ünïcødé façade — 日本語のセッションと設計の議論 — Ελληνικά, русский 🚀🌍🚀🌍 and “quotes”"
-)
-
-
-@dataclass
-class Built:
-    summit: Summit
-    sessions: list[DesignSession]
-    organizer: User
-    fan: User
-    speaker: User
-    other_speaker: User
-    talk: LightningTalk
-    keynote: ProgramItem
-    party: SocialEvent
-
-
-def build_programme(make_summit: Callable[..., Summit], make_user: Callable[..., User]) -> Built:
-    """A published summit with every kind of entry: four design sessions (one with a
-    non-ASCII title and a linked blueprint), a keynote, a party and two lightning talks."""
-    summit = make_summit()
-    nova, swift = summit.tracks[0], summit.tracks[1]
-    ballroom, bayshore, winchester = summit.rooms
-    day1, day2, _ = summit.design_days
-    organizer = make_user(name="Olga Organizer", is_organizer=True)
-    lead_a = make_user(name="Zoë Lead")
-    lead_b = make_user(name="Bob Lead")
-    fan = make_user(name="Fan")
-    speaker = make_user(name="Sam Speaker")
-    other_speaker = make_user(name="Other Speaker")
-    placements = [
-        (NON_ASCII_TITLE, nova, lead_a, day1, 0, ballroom, 1),
-        ("Nova scheduler", nova, lead_b, day1, 1, bayshore, 1),
-        ("Swift replication", swift, lead_a, day2, 0, winchester, 1),
-        ("Swift large objects", swift, lead_b, day2, 0, ballroom, 2),
-    ]
-    sessions = []
-    for title, track, lead, day, slot, room, length in placements:
-        session = DesignSession(
-            summit_id=summit.id,
-            track_id=track.id,
-            lead_id=lead.id,
-            title=title,
-            description="Why containers matter.\n\nScope; API, migration \\ and who does it.",
-            length_slots=length,
-            day_id=day.id,
-            start_slot=slot,
-            room_id=room.id,
-        )
-        sessions.append(session)
-    db.session.add_all(sessions)
-    db.session.flush()
-    db.session.add(
-        Blueprint(
-            summit_id=summit.id,
-            track_id=nova.id,
-            submitter_id=lead_a.id,
-            title="Container support",
-            url="https://blueprints.launchpad.net/nova/+spec/containers",
-            status=BlueprintStatus.ACCEPTED,
-            session_id=sessions[0].id,
-        )
-    )
-    db.session.add_all(
-        [
-            Interest(user_id=fan.id, session_id=sessions[0].id),
-            Interest(user_id=fan.id, session_id=sessions[2].id),
-            Interest(user_id=speaker.id, session_id=sessions[1].id),
-        ]
-    )
-    slots = list(
-        db.session.scalars(
-            select(LightningSlot)
-            .where(LightningSlot.day_id == day1.id)
-            .order_by(LightningSlot.position)
-        )
-    )
-    talk = LightningTalk(slot_id=slots[0].id, user_id=speaker.id, title="Five minutes of Ceph")
-    db.session.add_all(
-        [talk, LightningTalk(slot_id=slots[1].id, user_id=other_speaker.id, title="Not mine")]
-    )
-    keynote = ProgramItem(
-        summit=summit,
-        title="Opening keynote",
-        kind="keynote",
-        place="Main hall",
-        speaker="Jane Keynote",
-        starts_at=summit.to_utc(date(2011, 4, 26), datetime.min.time().replace(hour=9)),
-        ends_at=summit.to_utc(date(2011, 4, 26), datetime.min.time().replace(hour=10)),
-    )
-    party = SocialEvent(
-        summit=summit,
-        title="Developer party",
-        place="Terrace",
-        sponsor="Cisco",
-        starts_at=summit.to_utc(date(2011, 4, 27), datetime.min.time().replace(hour=19)),
-        ends_at=summit.to_utc(date(2011, 4, 27), datetime.min.time().replace(hour=23)),
-    )
-    db.session.add_all([keynote, party])
-    db.session.flush()
-    scheduling.publish(organizer.id, summit.id)
-    db.session.commit()
-    return Built(summit, sessions, organizer, fan, speaker, other_speaker, talk, keynote, party)
 
 
 @pytest.fixture

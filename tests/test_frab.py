@@ -20,7 +20,7 @@ from flask.testing import FlaskClient
 from summit.extensions import db
 from summit.models import Summit, User
 from summit.services import scheduling
-from tests.test_feeds import NON_ASCII_TITLE, Built, build_programme
+from tests.factories import NON_ASCII_TITLE, Built, build_programme
 
 SCHEMAS = Path(__file__).resolve().parent / "data" / "frab-schema"
 
