@@ -49,9 +49,8 @@ def _events_page(slug: str, status: int = 200) -> Page:
                 mine[r.event_id] = r
     # Honest buttons: once the first-come seats are gone (or anyone waits), registering
     # means joining the waiting list, and the card says so before the click.
-    full = {
-        e.id: reg.counts(e).open_seats_left == 0 or reg.counts(e).waiting > 0 for e in summit.events
-    }
+    counted = {e.id: reg.counts(e) for e in summit.events}  # one count query per event
+    full = {i: c.open_seats_left == 0 or c.waiting > 0 for i, c in counted.items()}
     return render_template(
         "registration/events.html",
         summit=summit,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 from datetime import date, datetime, timedelta
+from typing import Literal
 
 from flask import Blueprint, abort, current_app, render_template, request, url_for
 from flask_login import current_user
@@ -115,37 +116,30 @@ def _stars(summit: Summit) -> dict[str, object]:
 
 @bp.get("/<slug>/tracks/<track_slug>")
 def track_page(slug: str, track_slug: str) -> Page:
-    summit = summit_or_404(slug)
-    programme = _load(summit)
-    track = next((t for t in programme.tracks if t.slug == track_slug), None)
-    if track is None:
-        abort(404, "No such track at this summit.")
-    entries = [e for e in programme.entries if e.track is track]
-    return render_template(
-        "schedule/track.html",
-        summit=summit,
-        programme=programme,
-        track=track,
-        entries=entries,
-        star=_stars(summit),
-    )
+    return _place_page(slug, "track", track_slug)
 
 
 @bp.get("/<slug>/rooms/<room_slug>")
 def room_page(slug: str, room_slug: str) -> Page:
+    return _place_page(slug, "room", room_slug)
+
+
+def _place_page(slug: str, kind: Literal["track", "room"], place_slug: str) -> Page:
+    """A track's or a room's page: what the latest release holds there, with stars."""
     summit = summit_or_404(slug)
     programme = _load(summit)
-    room = next((r for r in programme.rooms if r.slug == room_slug), None)
-    if room is None:
-        abort(404, "No such room at this summit.")
-    entries = [e for e in programme.entries if e.room is room]
+    places: list[Track] | list[Room] = programme.tracks if kind == "track" else programme.rooms
+    place = next((p for p in places if p.slug == place_slug), None)
+    if place is None:
+        abort(404, f"No such {kind} at this summit.")
+    entries = [e for e in programme.entries if getattr(e, kind) is place]
     return render_template(
-        "schedule/room.html",
+        f"schedule/{kind}.html",
         summit=summit,
         programme=programme,
-        room=room,
         entries=entries,
         star=_stars(summit),
+        **{kind: place},
     )
 
 

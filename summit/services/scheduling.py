@@ -10,6 +10,7 @@ import hashlib
 import math
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import Literal
 
 from sqlalchemy import select
 
@@ -220,31 +221,30 @@ def _session(ctx: Context, session_id: int) -> DesignSession:
 
 
 def set_lock(actor_id: int, summit_id: int, session_id: int, locked: bool) -> DesignSession:
-    ctx = load(summit_id)
-    session = _session(ctx, session_id)
-    if locked and not _placed(session):
-        raise Conflict("Place the session before locking it.")
-    session.locked = locked
-    audit.record(
-        actor_id,
-        "schedule.lock" if locked else "schedule.unlock",
-        f"session:{session.id} {session.title}",
-    )
-    return session
+    return _set_flag(actor_id, summit_id, session_id, "locked", locked, "lock")
 
 
 def set_pin(actor_id: int, summit_id: int, session_id: int, pinned: bool) -> DesignSession:
     """Pin a session where it is (a re-solve keeps it), or let the solver move it again."""
-    ctx = load(summit_id)
-    session = _session(ctx, session_id)
-    if pinned and not _placed(session):
-        raise Conflict("Place the session before pinning it.")
-    session.pinned = pinned
-    audit.record(
-        actor_id,
-        "schedule.pin" if pinned else "schedule.unpin",
-        f"session:{session.id} {session.title}",
-    )
+    return _set_flag(actor_id, summit_id, session_id, "pinned", pinned, "pin")
+
+
+def _set_flag(
+    actor_id: int,
+    summit_id: int,
+    session_id: int,
+    flag: Literal["locked", "pinned"],
+    on: bool,
+    verb: Literal["lock", "pin"],
+) -> DesignSession:
+    """Lock or pin a placed session (the solver keeps it), or free it again; audited."""
+    session = _session(load(summit_id), session_id)
+    if on and not _placed(session):
+        doing = "locking" if verb == "lock" else "pinning"
+        raise Conflict(f"Place the session before {doing} it.")
+    setattr(session, flag, on)
+    action = f"schedule.{verb}" if on else f"schedule.un{verb}"
+    audit.record(actor_id, action, f"session:{session.id} {session.title}")
     return session
 
 
