@@ -79,16 +79,18 @@ def live(now: datetime | None = None) -> Any:
     )
 
 
-def heartbeat(job_id: int, **values: Any) -> bool:
+def heartbeat(job_id: int, *, wait: float | None = None, **values: Any) -> bool:
     """Renew the job's lease (and write `values`, e.g. progress) on a connection of its own,
-    so it is visible at once and safe from another thread. False if the job is not running."""
+    so it is visible at once and safe from another thread. False if the job is not running.
+
+    On SQLite, which has one writer, the renewal waits up to `wait` seconds (a third of the
+    lease unless told) while another transaction writes, then gives up until the next beat."""
     sqlite = db.engine.dialect.name == "sqlite"
     try:
         with db.engine.begin() as conn:
             if sqlite:
-                # SQLite has one writer: while the job's own transaction writes (an import),
-                # the renewal waits a moment, then gives up until the next beat.
-                conn.exec_driver_sql("PRAGMA busy_timeout=200")
+                seconds = lease_length().total_seconds() / 3 if wait is None else wait
+                conn.exec_driver_sql(f"PRAGMA busy_timeout={int(seconds * 1000)}")
             try:
                 result = conn.execute(
                     update(Job)
@@ -106,11 +108,13 @@ def heartbeat(job_id: int, **values: Any) -> bool:
 
 
 def report_progress(job: Job, done: int, total: int, message: str = "") -> None:
-    """Record progress and renew the lease; visible now, without committing the job's work."""
+    """Record progress and renew the lease; visible now, without committing the job's work.
+    Called from the job's own thread: on SQLite, while the job's transaction writes, the
+    beat cannot be written and is skipped at once rather than waited for."""
     values: dict[str, Any] = {"done": done, "total": total}
     if message:
         values["message"] = message
-    heartbeat(job.id, **values)
+    heartbeat(job.id, wait=0, **values)
 
 
 def reclaim_expired(app: Flask, now: datetime | None = None) -> int:
@@ -284,7 +288,7 @@ def _finish(
     # A job run again after its worker died keeps "the worker stopped" as its last error,
     # so the organizer sees that it was re-run.
     extra = {"last_error": error[:500]} if error else {}
-    db.session.execute(
+    finished = db.session.execute(
         update(Job)
         .where(Job.id == job_id, Job.status == JobStatus.RUNNING, Job.worker == me)
         .values(
@@ -297,6 +301,12 @@ def _finish(
         )
         .execution_options(synchronize_session=False)
     )
+    if finished.rowcount != 1:  # type: ignore[attr-defined]
+        # Taken over after this worker's lease ran out: its work (an import's rows, written
+        # in this transaction) is dropped, and the worker that took the job runs it once.
+        db.session.rollback()
+        current_app.logger.warning("job %s: taken over by another worker; result dropped", job_id)
+        return
     db.session.commit()
 
 

@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from summit import jobs
 from summit.extensions import db
 from summit.models import Blueprint, Job, JobStatus, OutboxEmail, Summit, User
-from tests.conftest import login
+from tests.conftest import TEST_DB, login
 
 HEADER = ["title", "track", "description", "url", "submitter_email", "submitter_name", "length"]
 
@@ -281,3 +281,30 @@ def test_b4_deep_nesting_and_huge_numbers_get_a_reason_not_a_crash(
         assert reason in everything, (name, state)
         assert "unexpectedly" not in everything
     assert count(Blueprint) == 0
+
+
+@pytest.mark.skipif(
+    TEST_DB == "sqlite", reason="SQLite has one writer: nobody can sign up while an import writes"
+)
+def test_j1_an_address_taken_while_the_import_runs_joins_that_account(
+    app: Flask, summit: Summit
+) -> None:
+    from summit.services.imports import import_blueprints, parse
+
+    rows = parse(csv_bytes([row(1), row(2)]), "race.csv")
+
+    def sign_up_during_the_import(done: int, total: int) -> None:
+        if done == 1:  # row 2's submitter signs up, on a connection of their own
+            with db.engine.begin() as other:
+                other.execute(
+                    User.__table__.insert().values(
+                        email="dev2@example.org", name="Signed up", is_organizer=False
+                    )
+                )
+
+    report = import_blueprints(None, summit.id, rows, progress=sign_up_during_the_import)
+    db.session.commit()
+    assert (report.created, report.new_accounts, report.errors) == (2, 1, [])
+    second = db.session.scalar(select(Blueprint).where(Blueprint.title == "Blueprint number 2"))
+    assert second is not None
+    assert second.submitter.name == "Signed up"

@@ -15,11 +15,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import select
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 
 from summit.db_utils import NUL
 from summit.extensions import db
-from summit.models import Blueprint, BlueprintStatus, Track, User
+from summit.models import Blueprint, BlueprintStatus, Summit, Track, User
 from summit.services import audit
 from summit.services.accounts import normalise_email
 from summit.services.blueprints import BlueprintValues, check_values
@@ -186,11 +187,16 @@ def import_blueprints(
 ) -> ImportReport:
     """Check every row; then write them all in the caller's transaction, which the caller
     commits: all or nothing, even when the worker dies half-way (J1). With errors and not
-    `partial`, nothing is written."""
+    `partial`, nothing is written.
+
+    The summit's row is locked first (a no-op update; on SQLite it takes the write lock), so
+    two imports into one summit run one after the other and a blueprint in both is matched
+    by the second, not created twice."""
     good, errors = check_rows(summit_id, rows)
     report = ImportReport(errors=errors)
     if errors and not partial:
         return report
+    db.session.execute(update(Summit).where(Summit.id == summit_id).values(id=Summit.id))
     users = {
         u.email: u
         for u in db.session.scalars(select(User).where(User.email.in_({r.email for r in good})))
@@ -206,6 +212,22 @@ def import_blueprints(
     return report
 
 
+def _account_for(row: CheckedRow) -> tuple[User, bool]:
+    """The submitter's account, created without a password when the address is new (they
+    claim it by e-mail). Created in a savepoint: a sign-up or another summit's import that
+    takes the address at the same moment wins, and this row joins its account."""
+    user = User(email=row.email, name=row.name, password_hash=None)
+    try:
+        with db.session.begin_nested():
+            db.session.add(user)
+    except IntegrityError:
+        existing = db.session.scalar(select(User).where(User.email == row.email))
+        if existing is None:
+            raise
+        return existing, False
+    return user, True
+
+
 def _import_row(
     row: CheckedRow,
     summit_id: int,
@@ -216,12 +238,9 @@ def _import_row(
 ) -> None:
     user = users.get(row.email)
     if user is None:
-        # Unknown submitters get an account without a password; they claim it by email.
-        user = User(email=row.email, name=row.name, password_hash=None)
-        db.session.add(user)
-        db.session.flush()
+        user, created = _account_for(row)
+        report.new_accounts += created
         users[row.email] = user
-        report.new_accounts += 1
     values = row.blueprint
     fields = {
         "track_id": row.track_id,

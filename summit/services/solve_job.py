@@ -81,6 +81,7 @@ def run_solve(job: Job) -> dict[str, Any]:
         with app.app_context():
             heartbeat(
                 job_id,
+                wait=0.2,  # a progress beat never holds the solver back; the renewer renews
                 done=min(int(p.seconds * 10), int(time_limit * 10)),
                 total=int(time_limit * 10),
                 # A bound below zero says nothing: no schedule scores less than 0.
