@@ -14,7 +14,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter, Map
 
 from config import Config, default_config
-from summit import security_headers
+from summit import i18n, security_headers
 from summit.auth import logins
 from summit.db_utils import MAX_ID, NUL
 from summit.extensions import csrf, db, limiter, login_manager, migrate
@@ -62,6 +62,7 @@ def create_app(config: type[Config] | None = None) -> Flask:
     login_manager.user_loader(logins.load_user)
     limiter.init_app(app)
     security_headers.init_app(app)
+    i18n.init_app(app)
 
     from summit.api.views import bp as api_bp
     from summit.auth.views import bp as auth_bp
@@ -125,12 +126,6 @@ class DatabaseId(IntegerConverter):
 
 
 def _register_template_helpers(app: Flask) -> None:
-    @app.template_filter("local")
-    def local(instant: datetime | None, zone: Any, fmt: str = "%a %d %b %H:%M") -> str:
-        if instant is None:
-            return ""
-        return instant.astimezone(zone).strftime(fmt)
-
     app.jinja_env.globals["nav_summit"] = nav_summit
 
     @app.template_global("summit_moment")
