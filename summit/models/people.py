@@ -80,6 +80,8 @@ class User(Base):
     email_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # A3: part of every login's id; a new value ends every session and remember-me cookie.
     session_token: Mapped[str] = mapped_column(String(64), default=new_token)
+    # I1: the locale this person reads pages and mail in ("de", "zh_CN"); "" follows the browser.
+    locale: Mapped[str] = mapped_column(String(10), default="", server_default="")
 
     # When this login began (epoch seconds); not a column: it travels in the signed login id.
     login_stamp = 0
