@@ -18,6 +18,7 @@ from summit import i18n, security_headers
 from summit.auth import logins
 from summit.db_utils import MAX_ID, NUL
 from summit.extensions import csrf, db, limiter, login_manager, migrate
+from summit.models import search_index
 from summit.secret_key import configure_secret_key
 from summit.web import nav_summit
 
@@ -53,7 +54,13 @@ def create_app(config: type[Config] | None = None) -> Flask:
     configure_secret_key(app)
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    migrate.init_app(
+        app,
+        db,
+        directory=str(ROOT / "migrations"),
+        render_as_batch=True,
+        include_name=search_index.include_name,
+    )
     csrf.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"

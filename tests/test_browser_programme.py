@@ -138,6 +138,7 @@ def test_pages_have_no_serious_accessibility_violations(
         "/diablo/tracks/nova",
         "/diablo/now",
         "/diablo/now?screen=1",
+        "/diablo/search?q=swift",
     ]:
         page.goto(f"{live_server}{path}")
         found[path] = _serious_violations(page)

@@ -190,3 +190,24 @@ def test_p5_organizer_pages_do_not_scroll_sideways_on_a_phone(
         page.screenshot(path=str(ARTIFACTS / f"phone-{name}-{TEST_DB}.png"), full_page=True)
     assert all(extra <= 1 for extra in wide.values()), wide
     context.close()
+
+
+@pytest.mark.browser
+def test_p5_search_from_the_top_bar(live_server, browser, published: Published) -> None:
+    for width in (1280, 390):
+        context = browser.new_context(viewport={"width": width, "height": 844})
+        page = context.new_page()
+        page.goto(f"{live_server}/diablo/schedule")
+        box = page.get_by_role("searchbox", name="Search this summit")
+        box.fill("swift")
+        box.press("Enter")
+        expect(page).to_have_url(f"{live_server}/diablo/search?q=swift")
+        sessions = page.locator("#hits-sessions + ul li")
+        expect(sessions.filter(has_text="Swift replication")).to_contain_text("Bayshore")
+        expect(page.locator("#hits-talks + ul")).to_contain_text("Five minutes of Swift")
+        expect(page.get_by_role("status")).to_contain_text("results for “swift”")
+        overflow = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 1, (width, overflow)
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / f"search-{width}-{TEST_DB}.png"), full_page=True)
+        context.close()

@@ -268,6 +268,7 @@ PAGES = [
     "/diablo/lightning",
     "/diablo/tracks/nova",
     "/diablo/now",
+    "/diablo/search?q=nova",
 ]
 
 

@@ -1,5 +1,6 @@
 """All models, imported here so metadata and Alembic see every table."""
 
+from summit.models import search_index  # noqa: F401  (creates the search indexes)
 from summit.models.base import Base, UTCDateTime, utcnow
 from summit.models.job import Job, JobStatus
 from summit.models.lightning import LightningSlot, LightningTalk

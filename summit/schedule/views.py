@@ -17,7 +17,7 @@ from summit.extensions import db
 from summit.forms import ActionForm
 from summit.models import Room, Summit, Track, User
 from summit.schedule.grid import day_grid
-from summit.services import blueprints, releases
+from summit.services import blueprints, releases, search
 from summit.services import programme as prog
 from summit.services.changes import KINDS, Change, ChangeKind
 from summit.services.programme import Entry, EntryKind, Programme
@@ -140,6 +140,20 @@ def _place_page(slug: str, kind: Literal["track", "room"], place_slug: str) -> P
         entries=entries,
         star=_stars(summit),
         **{kind: place},
+    )
+
+
+@bp.get("/<slug>/search")
+def search_page(slug: str) -> Page:
+    """One box finds the summit's sessions, blueprints and lightning talks (P5)."""
+    summit = summit_or_404(slug)
+    query = request.args.get("q", "")[:200]
+    return render_template(
+        "schedule/search.html",
+        summit=summit,
+        query=query,
+        results=search.search(summit, query),
+        per_kind=search.PER_KIND,
     )
 
 
