@@ -1,5 +1,5 @@
 """Full-text indexes for search (P5): SQLite FTS5 tables kept by triggers, PostgreSQL GIN
-indexes on a tsvector expression. Each is created where its database runs: by
+indexes on a stored, generated tsvector column. Each is created where its database runs: by
 `db.create_all()` (the SQLite tests) through the tables' after-create events, and by the
 migration b0c41e000014 on a real database.
 
@@ -24,10 +24,14 @@ INDEXED = {
 }
 
 
+PG_COLUMN = "search_vector"
+
+
 def pg_document(table: str) -> str:
-    """The tsvector expression of the table's GIN index, to be matched in queries."""
-    joined = " || ' ' || ".join(f"{table}.{c}" for c in INDEXED[table])
-    return f"to_tsvector('simple', {joined})"
+    """The table's stored tsvector, which its GIN index holds, to be matched in queries.
+    (Stored, not computed in the query: ranking a thousand matches would otherwise parse
+    each one's text again.)"""
+    return f"{table}.{PG_COLUMN}"
 
 
 def _sqlite_statements(table: str) -> list[str]:
@@ -57,8 +61,12 @@ def _sqlite_drop(table: str) -> list[str]:
 
 
 def _pg_statements(table: str) -> list[str]:
+    # 'simple': no stemming, since a summit's words come in several languages.
+    joined = " || ' ' || ".join(INDEXED[table])
     return [
-        f"CREATE INDEX IF NOT EXISTS ix_{table}_search ON {table} USING gin ({pg_document(table)})"
+        f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS {PG_COLUMN} tsvector "
+        f"GENERATED ALWAYS AS (to_tsvector('simple', {joined})) STORED",
+        f"CREATE INDEX IF NOT EXISTS ix_{table}_search ON {table} USING gin ({PG_COLUMN})",
     ]
 
 
@@ -79,7 +87,10 @@ def drop(connection: Any) -> None:
         statements = (
             _sqlite_drop(table)
             if connection.dialect.name == "sqlite"
-            else [f"DROP INDEX IF EXISTS ix_{table}_search"]
+            else [
+                f"DROP INDEX IF EXISTS ix_{table}_search",
+                f"ALTER TABLE {table} DROP COLUMN IF EXISTS {PG_COLUMN}",
+            ]
         )
         for statement in statements:
             connection.exec_driver_sql(statement)
@@ -99,5 +110,7 @@ def include_name(name: str | None, type_: str, parent_names: Any) -> bool:
     """For Alembic's autogenerate: the search tables and indexes are not in the models'
     metadata (they are made by DDL above), so they are no difference to report."""
     if type_ == "table" and name and any(name.startswith(f"{t}_fts") for t in INDEXED):
+        return False
+    if type_ == "column" and name == PG_COLUMN:
         return False
     return not (type_ == "index" and name in {f"ix_{t}_search" for t in INDEXED})

@@ -2,8 +2,8 @@
 
 Sessions come from the latest release only, so a draft title is never found (P4). Text is
 matched with the database's own full-text search, SQLite FTS5 or PostgreSQL's tsvector
-(summit/models/search_index.py): every word of the query must match, the last one also as a
-prefix ("neutr" finds Neutron). A session is found by its track's name too; lightning talks,
+(summit/models/search_index.py): every word of the query must match, as a word or the start
+of one ("neutr" finds Neutron). A session is found by its track's name too; lightning talks,
 a few dozen per summit, by their title or speaker with a plain LIKE.
 """
 
