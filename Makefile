@@ -20,6 +20,7 @@ $(VENV)/.dev-installed: requirements.txt requirements-dev.txt | $(BIN)/python
 # A1: a local server writes its own random key to instance/secret_key on first start.
 run: export SUMMIT_CREATE_SECRET := 1
 run: $(VENV)/.app-installed
+	bash scripts/install-run-deps.sh
 	$(BIN)/flask db upgrade
 	$(BIN)/flask summit demo --if-empty
 	@echo "Summit is starting on http://127.0.0.1:5000 (the background worker runs beside it)"
@@ -33,6 +34,7 @@ node_modules/.installed: package.json package-lock.json
 	touch $@
 
 test: $(VENV)/.dev-installed
+	bash scripts/install-run-deps.sh
 	bash scripts/install-system-deps.sh
 	$(MAKE) node_modules/.installed
 	bash scripts/check.sh

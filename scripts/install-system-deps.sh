@@ -6,6 +6,7 @@ missing=()
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 command -v npm >/dev/null 2>&1 || missing+=(npm)  # installs axe-core for the a11y checks
+command -v pdftoppm >/dev/null 2>&1 || missing+=(poppler-utils)  # the PDF's pages as images
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0
 fi

@@ -63,6 +63,12 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["LOCALES"] = LOCALES
     app.jinja_env.filters["local"] = format_local
     app.jinja_env.filters["day"] = format_day
+    app.jinja_env.globals["locale_tag"] = locale_tag
+
+
+def locale_tag() -> str:
+    """The page's locale as HTML's lang attribute spells it: "de", "zh-CN"."""
+    return str(get_locale() or DEFAULT_LOCALE).replace("_", "-")
 
 
 # Dates in words. English keeps the house style the pages have always had ("Thu 28 Apr");

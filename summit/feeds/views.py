@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
+from datetime import date
 from typing import Any
 
 from flask import (
@@ -21,13 +22,15 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
 from werkzeug.wrappers import Response
 
-from summit.exports import frab, ical
+from summit.exports import frab, ical, pdf
 from summit.extensions import db
 from summit.forms import ActionForm
+from summit.i18n import locale_tag
 from summit.models import (
     Day,
     DesignSession,
@@ -190,6 +193,35 @@ def summit_ics(slug: str) -> Response:
         CALENDAR,
         filename=f"{summit.slug}.ics",
     )
+
+
+@bp.get("/<slug>/schedule.pdf")
+def schedule_pdf(slug: str) -> Response:
+    """The published schedule on paper (P5): every Design Summit day, or `?day=YYYY-MM-DD`."""
+    summit = summit_or_404(slug)
+    day = _pdf_day(summit)
+    scope = f"pdf:{day or 'all'}:{locale_tag()}"
+    etag = _version(summit, scope)
+
+    def build() -> bytes:
+        loaded = programme.load(summit)
+        return pdf.cached(etag, lambda: pdf.render(loaded, day, release_number=loaded.release))
+
+    name = f"{summit.slug}-schedule{'-' + day.isoformat() if day else ''}.pdf"
+    return _answer(etag, build, "application/pdf", filename=name)
+
+
+def _pdf_day(summit: Summit) -> date | None:
+    raw = request.args.get("day")
+    if not raw:
+        return None
+    try:
+        wanted = date.fromisoformat(raw)
+    except ValueError:
+        abort(400, _("Give the day as YYYY-MM-DD."))
+    if wanted not in {d.date for d in summit.design_days}:
+        abort(404, _("That day is not a Design Summit day of this summit."))
+    return wanted
 
 
 def _part_ics(

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Debian packages the app itself needs: Pango and HarfBuzz for WeasyPrint (the schedule PDF)
+# and the fonts it draws with (DejaVu; Noto CJK for Chinese). Installed only when missing.
+set -euo pipefail
+missing=()
+ldconfig -p | grep -q 'libpango-1.0.so.0' || missing+=(libpango-1.0-0)
+ldconfig -p | grep -q 'libpangoft2-1.0.so.0' || missing+=(libpangoft2-1.0-0)
+ldconfig -p | grep -q 'libharfbuzz-subset.so.0' || missing+=(libharfbuzz-subset0)
+[ -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing+=(fonts-dejavu-core)
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+echo "Installing Debian packages: ${missing[*]}"
+sudo_cmd=""
+[ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
+$sudo_cmd apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends "${missing[@]}"
