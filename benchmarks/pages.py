@@ -8,12 +8,16 @@ for each page many times and prints the median, and the number of SQL statements
 issues:
 
 - the day grid of a full day, a session page, "My schedule" of an attendee with stars and
-  a lightning talk, and the whiteboard.
+  a lightning talk, the whiteboard, the sessions list, a track page, the hallway screen and a
+  search; and the schedule PDF of one day and of every day, laid out cold and from the
+  process's cache.
 
     .venv/bin/python benchmarks/pages.py [--repeat 30]
 
 The last line reads `RESULT grid_ms=… session_ms=… my_schedule_ms=… whiteboard_ms=…
-sessions_ms=… track_ms=… hallway_ms=… max_queries=…`. Target: each median ≤ 50 ms with SQLite.
+sessions_ms=… track_ms=… hallway_ms=… search_ms=… pdf_day_cold_ms=… pdf_all_cold_ms=…
+pdf_cached_ms=… max_queries=…`. Target: each page median ≤ 50 ms with SQLite; a PDF's
+layout takes seconds and is done once per published version.
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ from sqlalchemy import event, select
 
 from config import Config
 from summit import create_app
+from summit.exports import pdf
 from summit.extensions import db
 from summit.models import DesignSession, Summit
 
@@ -78,6 +83,7 @@ def main() -> None:
             "sessions": "/folsom/sessions",
             "track": "/folsom/tracks/compute",
             "hallway": "/folsom/now?screen=1",
+            "search": "/folsom/search?q=compute",
         }
         queries: dict[str, int] = {}
         with app.app_context():
@@ -99,11 +105,29 @@ def main() -> None:
         }
         for name, ms in medians.items():
             print(f"{name:12} median {ms:6.1f} ms over {args.repeat} requests")
+        # The PDF: laid out once per version (cold), then served from the process's cache.
+        pdf_path = f"/folsom/schedule.pdf?day={day}"
+
+        def cold_pdf() -> int:
+            pdf._CACHE.clear()
+            return fetch(client, pdf_path)()
+
+        pdf_cold = median_ms(cold_pdf, max(3, args.repeat // 6))
+        pdf_all = median_ms(
+            lambda: (pdf._CACHE.clear(), fetch(client, "/folsom/schedule.pdf")()), 3
+        )
+        pdf_cached = median_ms(fetch(client, pdf_path), args.repeat)
+        print(
+            f"pdf one day  cold {pdf_cold:6.1f} ms, cached {pdf_cached:6.1f} ms; "
+            f"all days cold {pdf_all:6.1f} ms"
+        )
         print(
             f"RESULT grid_ms={medians['grid']:.1f} session_ms={medians['session']:.1f} "
             f"my_schedule_ms={medians['my_schedule']:.1f} "
             f"whiteboard_ms={medians['whiteboard']:.1f} sessions_ms={medians['sessions']:.1f} "
             f"track_ms={medians['track']:.1f} hallway_ms={medians['hallway']:.1f} "
+            f"search_ms={medians['search']:.1f} pdf_day_cold_ms={pdf_cold:.0f} "
+            f"pdf_all_cold_ms={pdf_all:.0f} pdf_cached_ms={pdf_cached:.1f} "
             f"max_queries={max(queries.values())}"
         )
 

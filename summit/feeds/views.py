@@ -203,12 +203,12 @@ def schedule_pdf(slug: str) -> Response:
     scope = f"pdf:{day or 'all'}:{locale_tag()}"
     etag = _version(summit, scope)
 
-    def build() -> bytes:
+    def layout() -> bytes:
         loaded = programme.load(summit)
-        return pdf.cached(etag, lambda: pdf.render(loaded, day, release_number=loaded.release))
+        return pdf.render(loaded, day, release_number=loaded.release)
 
     name = f"{summit.slug}-schedule{'-' + day.isoformat() if day else ''}.pdf"
-    return _answer(etag, build, "application/pdf", filename=name)
+    return _answer(etag, lambda: pdf.cached(etag, layout), "application/pdf", filename=name)
 
 
 def _pdf_day(summit: Summit) -> date | None:
