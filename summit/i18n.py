@@ -10,7 +10,7 @@ from datetime import date, datetime, tzinfo
 from pathlib import Path
 
 from babel.dates import format_date, format_skeleton
-from flask import Flask, request
+from flask import Flask, current_app, request
 from flask_babel import Babel, get_locale
 from flask_login import current_user
 
@@ -40,6 +40,11 @@ def shipped(locale: str | None) -> str | None:
 def select_locale() -> str:
     if not request:
         return DEFAULT_LOCALE
+    # Tests only: every request in one locale, such as the pseudo-locale of
+    # tests/test_i18n_pseudo.py (whose catalog comes in BABEL_TRANSLATION_DIRECTORIES).
+    forced = current_app.config.get("FORCE_LOCALE")
+    if forced:
+        return str(forced)
     chosen = shipped(request.cookies.get(LOCALE_COOKIE))
     if chosen:
         return chosen
