@@ -158,6 +158,15 @@ def _register_template_helpers(app: Flask) -> None:
             f"{name}, {utc}" if name and not name.startswith(("+", "-")) and name != "UTC" else utc
         )
 
+    @app.template_filter("by_day")
+    def by_day(entries: list[Any], zone: Any) -> list[tuple[Any, list[Any]]]:
+        """Entries in time order, grouped by their date in the summit's zone: the sections a
+        printed list starts a new page at (P5)."""
+        groups: dict[Any, list[Any]] = {}
+        for entry in entries:
+            groups.setdefault(entry.starts_at.astimezone(zone).date(), []).append(entry)
+        return list(groups.items())
+
     @app.template_filter("webcal")
     def webcal(url: str) -> str:
         """The same feed for calendar apps that subscribe on a webcal:// link."""

@@ -92,6 +92,7 @@ def app(database_url: str) -> Iterator[Flask]:
         # The test's app context outlives its requests, and Flask-Login caches the user in
         # `g`: without this, a second client would act as whoever logged in last.
         g.pop("_login_user", None)
+        g.pop("_flask_babel", None)  # Flask-Babel caches the locale there too (I1)
 
     with app.app_context():
         if TEST_DB != "postgresql":
