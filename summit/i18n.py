@@ -6,13 +6,21 @@ locale we ship. Mail is rendered in its recipient's locale (`force_locale` aroun
 
 from __future__ import annotations
 
-from datetime import date, datetime, tzinfo
+from datetime import date, datetime, timedelta, tzinfo
 from pathlib import Path
 
 from babel.dates import format_date, format_skeleton
-from flask import Flask, request
+from flask import Blueprint, Flask, abort, current_app, g, redirect, request, url_for
 from flask_babel import Babel, get_locale
+from flask_babel import gettext as _
 from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from summit.auth.forms import LocaleForm
+from summit.extensions import db
+from summit.models import User
+from summit.services.errors import Invalid, NotFound
+from summit.web import Refused, apply, safe_next
 
 ROOT = Path(__file__).resolve().parent.parent
 TRANSLATIONS = ROOT / "translations"
@@ -20,8 +28,10 @@ DEFAULT_LOCALE = "en"
 # The locales we ship, each named in its own language for the switcher.
 LOCALES = {"en": "English", "de": "Deutsch", "zh_CN": "简体中文"}
 LOCALE_COOKIE = "locale"
+LOCALE_COOKIE_AGE = timedelta(days=365)
 
 babel = Babel()
+bp = Blueprint("i18n", __name__)
 
 
 def shipped(locale: str | None) -> str | None:
@@ -61,8 +71,79 @@ def init_app(app: Flask) -> None:
         locale_selector=select_locale,
     )
     app.jinja_env.globals["LOCALES"] = LOCALES
+    app.jinja_env.globals["locale_form"] = locale_form
+    app.context_processor(lambda: {"current_locale": html_lang()})
     app.jinja_env.filters["local"] = format_local
     app.jinja_env.filters["day"] = format_day
+    app.register_blueprint(bp)
+    app.teardown_request(_forget_locale)
+
+
+def _forget_locale(_error: BaseException | None = None) -> None:
+    """Flask-Babel keeps a request's locale in `g`, which lives as long as the app context:
+    where one context serves several requests (the tests, a CLI command), the next request
+    would inherit this one's locale. Each request picks its own."""
+    g.pop("_flask_babel", None)
+
+
+def html_lang() -> str:
+    """The page's locale as HTML and BCP 47 write it: "de", "zh-CN"."""
+    locale = get_locale()
+    if locale is None:
+        return DEFAULT_LOCALE
+    # Babel reads zh_CN as zh_Hans_CN; the page says what we ship.
+    return "-".join(part for part in (locale.language, locale.territory) if part)
+
+
+def locale_form() -> LocaleForm:
+    """The profile's Language field, showing the signed-in person's choice."""
+    chosen = current_user.locale if current_user.is_authenticated else ""
+    return LocaleForm(formdata=None, locale=chosen)
+
+
+def set_user_locale(user_id: int, locale: str) -> User:
+    """A person's language for pages and mail; "" follows their browser."""
+    if locale and locale not in LOCALES:
+        raise Invalid(_("We do not offer that language."), field="locale")
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise NotFound(_("No such user."))
+    user.locale = locale
+    return user
+
+
+def remember_locale(response: Response, locale: str) -> Response:
+    """The switcher's cookie, for a year; "" removes it, so the profile or browser decide."""
+    if not locale:
+        response.delete_cookie(LOCALE_COOKIE)
+        return response
+    response.set_cookie(
+        LOCALE_COOKIE,
+        locale,
+        max_age=int(LOCALE_COOKIE_AGE.total_seconds()),
+        samesite="Lax",
+        secure=bool(current_app.config.get("SESSION_COOKIE_SECURE")),
+        httponly=True,
+    )
+    return response
+
+
+@bp.post("/locale")
+def set_locale() -> Response:
+    """The footer's switcher and the profile's Language: a cookie for this browser (a year)
+    and, for a signed-in person, their profile (mail follows it); then back to the page it
+    came from (`next`, a local path only). A plain form: it works without JavaScript."""
+    form = LocaleForm()
+    if not form.validate_on_submit():
+        offered = ", ".join(LOCALES.values())
+        abort(400, _("We do not offer that language. Choose one of: %(offered)s.", offered=offered))
+    locale = form.locale.data or ""
+    if current_user.is_authenticated:
+        saved = apply(lambda: set_user_locale(current_user.id, locale), show=False)
+        if isinstance(saved, Refused):
+            abort(saved.status, saved.message)
+    back = safe_next(request.form.get("next") or request.args.get("next"))
+    return remember_locale(redirect(back or url_for("public.home")), locale)
 
 
 # Dates in words. English keeps the house style the pages have always had ("Thu 28 Apr");
