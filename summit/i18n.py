@@ -9,9 +9,10 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta, tzinfo
 from pathlib import Path
 
+from babel import Locale, support
 from babel.dates import format_date, format_skeleton
 from flask import Blueprint, Flask, abort, current_app, g, redirect, request, url_for
-from flask_babel import Babel, get_locale
+from flask_babel import Babel, Domain, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
@@ -30,7 +31,40 @@ LOCALES = {"en": "English", "de": "Deutsch", "zh_CN": "简体中文"}
 LOCALE_COOKIE = "locale"
 LOCALE_COOKIE_AGE = timedelta(days=365)
 
+
+def catalog_name(locale: Locale, sep: str = "_") -> str:
+    """The name we ship `locale` under: Babel reads "zh_CN" as zh_Hans_CN, the catalog's
+    directory (pybabel init -l zh_CN) and the page's lang say zh_CN / zh-CN."""
+    return sep.join(part for part in (locale.language, locale.territory) if part)
+
+
+class ShippedCatalogs(Domain):  # type: ignore[misc]  # Flask-Babel ships no types
+    """Flask-Babel looks a catalog up by str(locale), "zh_Hans_CN", and gettext then tries
+    translations/zh_Hans_CN and translations/zh, never translations/zh_CN: Chinese pages
+    would stay English. This looks up the shipped name. The cache is keyed by directory too,
+    since Flask-Babel keeps one domain for every app of the process (the tests make many)."""
+
+    def get_translations(self) -> support.NullTranslations:
+        locale = get_locale()
+        if locale is None:
+            return support.NullTranslations()
+        directories = tuple(self.translation_directories)
+        name, domain = catalog_name(locale), self.domain[0]
+        cached: support.Translations | None = self.cache.get((directories, name, domain))
+        if cached is not None:
+            return cached
+        translations = support.Translations()
+        for directory in directories:
+            found = support.Translations.load(directory, [name], domain)
+            if isinstance(found, support.Translations):  # else no catalog there
+                translations.merge(found)
+                translations.plural = found.plural  # merge() leaves the plural rule behind
+        self.cache[directories, name, domain] = translations
+        return translations
+
+
 babel = Babel()
+babel.domain_instance = ShippedCatalogs()
 bp = Blueprint("i18n", __name__)
 
 
@@ -89,10 +123,7 @@ def _forget_locale(_error: BaseException | None = None) -> None:
 def html_lang() -> str:
     """The page's locale as HTML and BCP 47 write it: "de", "zh-CN"."""
     locale = get_locale()
-    if locale is None:
-        return DEFAULT_LOCALE
-    # Babel reads zh_CN as zh_Hans_CN; the page says what we ship.
-    return "-".join(part for part in (locale.language, locale.territory) if part)
+    return DEFAULT_LOCALE if locale is None else catalog_name(locale, "-")
 
 
 def locale_form() -> LocaleForm:
