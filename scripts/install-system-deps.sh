@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
 # Debian packages the test suite needs: a PostgreSQL server, Chromium for the browser
-# tests and npm for axe-core. Installed only when missing.
+# tests, npm for axe-core, gettext (msgfmt --check on the catalogs) and CJK fonts (the
+# zh_CN pages in Chromium). Installed only when missing.
 set -euo pipefail
 missing=()
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 command -v npm >/dev/null 2>&1 || missing+=(npm)  # installs axe-core for the a11y checks
 command -v pdftoppm >/dev/null 2>&1 || missing+=(poppler-utils)  # the PDF's pages as images
+command -v msgfmt >/dev/null 2>&1 || missing+=(gettext)  # msgfmt --check on each .po (I1)
+# Without a CJK font Chromium draws the zh_CN pages as boxes, and their layout checks mean nothing.
+ls /usr/share/fonts/opentype/noto/NotoSansCJK-*.ttc >/dev/null 2>&1 || missing+=(fonts-noto-cjk)
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0
 fi

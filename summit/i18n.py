@@ -6,13 +6,22 @@ locale we ship. Mail is rendered in its recipient's locale (`force_locale` aroun
 
 from __future__ import annotations
 
-from datetime import date, datetime, tzinfo
+from datetime import date, datetime, timedelta, tzinfo
 from pathlib import Path
 
+from babel import Locale, support
 from babel.dates import format_date, format_skeleton
-from flask import Flask, current_app, request
-from flask_babel import Babel, get_locale
+from flask import Blueprint, Flask, abort, current_app, g, redirect, request, url_for
+from flask_babel import Babel, Domain, get_locale
+from flask_babel import gettext as _
 from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from summit.auth.forms import LocaleForm
+from summit.extensions import db
+from summit.models import User
+from summit.services.errors import Invalid, NotFound
+from summit.web import Refused, apply, safe_next
 
 ROOT = Path(__file__).resolve().parent.parent
 TRANSLATIONS = ROOT / "translations"
@@ -20,8 +29,43 @@ DEFAULT_LOCALE = "en"
 # The locales we ship, each named in its own language for the switcher.
 LOCALES = {"en": "English", "de": "Deutsch", "zh_CN": "简体中文"}
 LOCALE_COOKIE = "locale"
+LOCALE_COOKIE_AGE = timedelta(days=365)
+
+
+def catalog_name(locale: Locale, sep: str = "_") -> str:
+    """The name we ship `locale` under: Babel reads "zh_CN" as zh_Hans_CN, the catalog's
+    directory (pybabel init -l zh_CN) and the page's lang say zh_CN / zh-CN."""
+    return sep.join(part for part in (locale.language, locale.territory) if part)
+
+
+class ShippedCatalogs(Domain):  # type: ignore[misc]  # Flask-Babel ships no types
+    """Flask-Babel looks a catalog up by str(locale), "zh_Hans_CN", and gettext then tries
+    translations/zh_Hans_CN and translations/zh, never translations/zh_CN: Chinese pages
+    would stay English. This looks up the shipped name. The cache is keyed by directory too,
+    since Flask-Babel keeps one domain for every app of the process (the tests make many)."""
+
+    def get_translations(self) -> support.NullTranslations:
+        locale = get_locale()
+        if locale is None:
+            return support.NullTranslations()
+        directories = tuple(self.translation_directories)
+        name, domain = catalog_name(locale), self.domain[0]
+        cached: support.Translations | None = self.cache.get((directories, name, domain))
+        if cached is not None:
+            return cached
+        translations = support.Translations()
+        for directory in directories:
+            found = support.Translations.load(directory, [name], domain)
+            if isinstance(found, support.Translations):  # else no catalog there
+                translations.merge(found)
+                translations.plural = found.plural  # merge() leaves the plural rule behind
+        self.cache[directories, name, domain] = translations
+        return translations
+
 
 babel = Babel()
+babel.domain_instance = ShippedCatalogs()
+bp = Blueprint("i18n", __name__)
 
 
 def shipped(locale: str | None) -> str | None:
@@ -66,14 +110,76 @@ def init_app(app: Flask) -> None:
         locale_selector=select_locale,
     )
     app.jinja_env.globals["LOCALES"] = LOCALES
+    app.jinja_env.globals["locale_form"] = locale_form
+    app.context_processor(lambda: {"current_locale": html_lang()})
     app.jinja_env.filters["local"] = format_local
     app.jinja_env.filters["day"] = format_day
-    app.jinja_env.globals["locale_tag"] = locale_tag
+    app.register_blueprint(bp)
+    app.teardown_request(_forget_locale)
 
 
-def locale_tag() -> str:
-    """The page's locale as HTML's lang attribute spells it: "de", "zh-CN"."""
-    return str(get_locale() or DEFAULT_LOCALE).replace("_", "-")
+def _forget_locale(_error: BaseException | None = None) -> None:
+    """Flask-Babel keeps a request's locale in `g`, which lives as long as the app context:
+    where one context serves several requests (the tests, a CLI command), the next request
+    would inherit this one's locale. Each request picks its own."""
+    g.pop("_flask_babel", None)
+
+
+def html_lang() -> str:
+    """The page's locale as HTML and BCP 47 write it: "de", "zh-CN"."""
+    locale = get_locale()
+    return DEFAULT_LOCALE if locale is None else catalog_name(locale, "-")
+
+
+def locale_form() -> LocaleForm:
+    """The profile's Language field, showing the signed-in person's choice."""
+    chosen = current_user.locale if current_user.is_authenticated else ""
+    return LocaleForm(formdata=None, locale=chosen)
+
+
+def set_user_locale(user_id: int, locale: str) -> User:
+    """A person's language for pages and mail; "" follows their browser."""
+    if locale and locale not in LOCALES:
+        raise Invalid(_("We do not offer that language."), field="locale")
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise NotFound(_("No such user."))
+    user.locale = locale
+    return user
+
+
+def remember_locale(response: Response, locale: str) -> Response:
+    """The switcher's cookie, for a year; "" removes it, so the profile or browser decide."""
+    if not locale:
+        response.delete_cookie(LOCALE_COOKIE)
+        return response
+    response.set_cookie(
+        LOCALE_COOKIE,
+        locale,
+        max_age=int(LOCALE_COOKIE_AGE.total_seconds()),
+        samesite="Lax",
+        secure=bool(current_app.config.get("SESSION_COOKIE_SECURE")),
+        httponly=True,
+    )
+    return response
+
+
+@bp.post("/locale")
+def set_locale() -> Response:
+    """The footer's switcher and the profile's Language: a cookie for this browser (a year)
+    and, for a signed-in person, their profile (mail follows it); then back to the page it
+    came from (`next`, a local path only). A plain form: it works without JavaScript."""
+    form = LocaleForm()
+    if not form.validate_on_submit():
+        offered = ", ".join(LOCALES.values())
+        abort(400, _("We do not offer that language. Choose one of: %(offered)s.", offered=offered))
+    locale = form.locale.data or ""
+    if current_user.is_authenticated:
+        saved = apply(lambda: set_user_locale(current_user.id, locale), show=False)
+        if isinstance(saved, Refused):
+            abort(saved.status, saved.message)
+    back = safe_next(request.form.get("next") or request.args.get("next"))
+    return remember_locale(redirect(back or url_for("public.home")), locale)
 
 
 # Dates in words. English keeps the house style the pages have always had ("Thu 28 Apr");

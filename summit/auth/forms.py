@@ -1,5 +1,6 @@
 """Account forms: field shape and format only."""
 
+from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 
@@ -77,3 +78,18 @@ class EmailForm(BaseForm):
 
 class ConfirmForm(BaseForm):
     """A button and its CSRF token: links from mail act only when the person presses it."""
+
+
+# I1: each locale named in its own language, so that anyone finds theirs whatever the page's.
+LOCALE_CHOICES = choices(
+    ("", _l("Browser default")),
+    ("en", _l("English")),
+    ("de", _l("Deutsch")),
+    ("zh_CN", _l("简体中文")),
+)
+
+
+class LocaleForm(BaseForm):
+    """The language of pages and mail: the profile's choice and the footer's switcher."""
+
+    locale = SelectField(_l("Language"), choices=LOCALE_CHOICES, default="")

@@ -30,7 +30,7 @@ from werkzeug.wrappers import Response
 from summit.exports import frab, ical, pdf
 from summit.extensions import db
 from summit.forms import ActionForm
-from summit.i18n import locale_tag
+from summit.i18n import html_lang
 from summit.models import (
     Day,
     DesignSession,
@@ -200,7 +200,7 @@ def schedule_pdf(slug: str) -> Response:
     """The published schedule on paper (P5): every Design Summit day, or `?day=YYYY-MM-DD`."""
     summit = summit_or_404(slug)
     day = _pdf_day(summit)
-    scope = f"pdf:{day or 'all'}:{locale_tag()}"
+    scope = f"pdf:{day or 'all'}:{html_lang()}"
     etag = _version(summit, scope)
 
     def layout() -> bytes:
