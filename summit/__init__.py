@@ -60,6 +60,7 @@ def create_app(config: type[Config] | None = None) -> Flask:
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Please log in to see that page.")
+    login_manager.localize_callback = str  # flashed as plain text, in the page's language
     login_manager.login_message_category = "info"
     login_manager.user_loader(logins.load_user)
     limiter.init_app(app)
