@@ -7,6 +7,8 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, Response, abort, jsonify, render_template, request
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
@@ -64,7 +66,8 @@ def create_app(config: type[Config] | None = None) -> Flask:
     csrf.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
-    login_manager.login_message = "Please log in to see that page."
+    login_manager.login_message = _l("Please log in to see that page.")
+    login_manager.localize_callback = str  # flashed as plain text, in the page's language
     login_manager.login_message_category = "info"
     login_manager.user_loader(logins.load_user)
     limiter.init_app(app)
@@ -107,11 +110,11 @@ def create_app(config: type[Config] | None = None) -> Flask:
 def _refuse_nul_characters() -> None:
     """PostgreSQL cannot store U+0000 in text, and no page needs it: refuse it up front in
     the path, the query and the form, with a 400 rather than a database error."""
-    texts = [request.path, *(value for _, value in request.args.items(multi=True))]
+    texts = [request.path, *(value for _key, value in request.args.items(multi=True))]
     if request.method == "POST":
-        texts += [value for _, value in request.form.items(multi=True)]
+        texts += [value for _key, value in request.form.items(multi=True)]
     if any(NUL in text for text in texts):
-        abort(400, "The request holds a NUL character (U+0000), which no field accepts.")
+        abort(400, _("The request holds a NUL character (U+0000), which no field accepts."))
 
 
 # Endpoints whose form has a file field; anywhere else a file part is a 400, not a crash.
@@ -121,7 +124,10 @@ UPLOAD_ENDPOINTS = frozenset({"sessions.import_upload"})
 def _refuse_unexpected_files() -> None:
     if request.method == "POST" and request.files and request.endpoint not in UPLOAD_ENDPOINTS:
         names = ", ".join(sorted(request.files))
-        abort(400, f"This form takes text, not files (a file came in the field {names}).")
+        abort(
+            400,
+            _("This form takes text, not files (a file came in the field %(names)s).", names=names),
+        )
 
 
 class DatabaseId(IntegerConverter):
@@ -179,8 +185,8 @@ def _register_error_pages(app: Flask) -> None:
         return render_template(
             "errors/error.html",
             code=400,
-            title="Form expired",
-            message="The form was stale or incomplete. Go back, reload the page and try again.",
+            title=_("Form expired"),
+            message=_("The form was stale or incomplete. Go back, reload the page and try again."),
         ), 400
 
     @app.errorhandler(HTTPException)
@@ -190,15 +196,18 @@ def _register_error_pages(app: Flask) -> None:
             # Even a path no route matches (a newline in a slug, say) answers the API's way.
             return jsonify(error=error.description or error.name), code
         titles = {
-            400: "Bad request",
-            403: "Not allowed",
-            404: "Not found",
-            405: "Method not allowed",
-            413: "Too large",
-            429: "Too many attempts",
+            400: _("Bad request"),
+            403: _("Not allowed"),
+            404: _("Not found"),
+            405: _("Method not allowed"),
+            409: _("Conflict"),
+            413: _("Too large"),
+            422: _("Unprocessable Entity"),
+            429: _("Too many attempts"),
+            500: _("Internal Server Error"),
         }
         if code == 429:
-            message = (
+            message = _(
                 "Too many attempts in a short time. Wait a minute, then try again. "
                 "If you forgot your password, you can reset it."
             )
@@ -209,5 +218,27 @@ def _register_error_pages(app: Flask) -> None:
             "errors/error.html",
             code=code,
             title=titles.get(code, error.name),
-            message=error.description,
+            message=error.description if "description" in vars(error) else _default(code, error),
         ), code
+
+
+def _default(code: int, error: HTTPException) -> str | None:
+    """Werkzeug's own text for an abort() that gave none, in the page's language."""
+    descriptions = {
+        400: _("The browser (or proxy) sent a request that this server could not understand."),
+        403: _(
+            "You don't have the permission to access the requested resource. It is either "
+            "read-protected or not readable by the server."
+        ),
+        404: _(
+            "The requested URL was not found on the server. If you entered the URL manually "
+            "please check your spelling and try again."
+        ),
+        405: _("The method is not allowed for the requested URL."),
+        413: _("The data value transmitted exceeds the capacity limit."),
+        500: _(
+            "The server encountered an internal error and was unable to complete your request. "
+            "Either the server is overloaded or there is an error in the application."
+        ),
+    }
+    return str(descriptions[code]) if code in descriptions else error.description

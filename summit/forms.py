@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any
 
+from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from wtforms import DateField, DateTimeLocalField, Field, StringField, TextAreaField
 
@@ -39,14 +40,20 @@ def input_problem(field: Field) -> str | None:
         allowed = LONG_TEXT_ALLOWED if isinstance(field, TextAreaField) else frozenset()
         if any(_is_control(c) and c not in allowed for c in data):
             if isinstance(field, TextAreaField):
-                return "Remove the control characters from this text."
-            return "Keep this to one line: remove line breaks and other control characters."
+                return str(_("Remove the control characters from this text."))
+            return str(_("Keep this to one line: remove line breaks and other control characters."))
     dated = isinstance(field, DateField | DateTimeLocalField) and isinstance(data, date | datetime)
     if dated and not FIRST_YEAR <= data.year <= LAST_YEAR:
-        return f"Give a date between the years {FIRST_YEAR} and {LAST_YEAR}."
+        return str(
+            _(
+                "Give a date between the years %(first)d and %(last)d.",
+                first=FIRST_YEAR,
+                last=LAST_YEAR,
+            )
+        )
     numbers = data if isinstance(data, list | tuple) else [data]
     if any(isinstance(n, int) and not isinstance(n, bool) and abs(n) > MAX_ID for n in numbers):
-        return "This number is too large."
+        return str(_("This number is too large."))
     return None
 
 

@@ -11,17 +11,9 @@ from pathlib import Path
 
 from babel import Locale, support
 from babel.dates import format_date, format_skeleton
-from flask import Blueprint, Flask, abort, current_app, g, redirect, request, url_for
+from flask import Flask, current_app, g, request
 from flask_babel import Babel, Domain, get_locale
-from flask_babel import gettext as _
 from flask_login import current_user
-from werkzeug.wrappers import Response
-
-from summit.auth.forms import LocaleForm
-from summit.extensions import db
-from summit.models import User
-from summit.services.errors import Invalid, NotFound
-from summit.web import Refused, apply, safe_next
 
 ROOT = Path(__file__).resolve().parent.parent
 TRANSLATIONS = ROOT / "translations"
@@ -65,7 +57,6 @@ class ShippedCatalogs(Domain):  # type: ignore[misc]  # Flask-Babel ships no typ
 
 babel = Babel()
 babel.domain_instance = ShippedCatalogs()
-bp = Blueprint("i18n", __name__)
 
 
 def shipped(locale: str | None) -> str | None:
@@ -89,6 +80,8 @@ def select_locale() -> str:
     forced = current_app.config.get("FORCE_LOCALE")
     if forced:
         return str(forced)
+    if request.path.startswith("/api/"):
+        return DEFAULT_LOCALE  # the JSON API is read by programs: its words stay English
     chosen = shipped(request.cookies.get(LOCALE_COOKIE))
     if chosen:
         return chosen
@@ -110,11 +103,15 @@ def init_app(app: Flask) -> None:
         locale_selector=select_locale,
     )
     app.jinja_env.globals["LOCALES"] = LOCALES
-    app.jinja_env.globals["locale_form"] = locale_form
     app.context_processor(lambda: {"current_locale": html_lang()})
     app.jinja_env.filters["local"] = format_local
     app.jinja_env.filters["day"] = format_day
-    app.register_blueprint(bp)
+    # The switcher's route and form live apart: they need the models, which need this module.
+    from summit import locale_views
+
+    app.register_blueprint(locale_views.bp)
+    app.jinja_env.globals["locale_form"] = locale_views.locale_form
+    app.jinja_env.globals["switcher_return"] = locale_views.switcher_return
     app.teardown_request(_forget_locale)
 
 
@@ -129,57 +126,6 @@ def html_lang() -> str:
     """The page's locale as HTML and BCP 47 write it: "de", "zh-CN"."""
     locale = get_locale()
     return DEFAULT_LOCALE if locale is None else catalog_name(locale, "-")
-
-
-def locale_form() -> LocaleForm:
-    """The profile's Language field, showing the signed-in person's choice."""
-    chosen = current_user.locale if current_user.is_authenticated else ""
-    return LocaleForm(formdata=None, locale=chosen)
-
-
-def set_user_locale(user_id: int, locale: str) -> User:
-    """A person's language for pages and mail; "" follows their browser."""
-    if locale and locale not in LOCALES:
-        raise Invalid(_("We do not offer that language."), field="locale")
-    user = db.session.get(User, user_id)
-    if user is None:
-        raise NotFound(_("No such user."))
-    user.locale = locale
-    return user
-
-
-def remember_locale(response: Response, locale: str) -> Response:
-    """The switcher's cookie, for a year; "" removes it, so the profile or browser decide."""
-    if not locale:
-        response.delete_cookie(LOCALE_COOKIE)
-        return response
-    response.set_cookie(
-        LOCALE_COOKIE,
-        locale,
-        max_age=int(LOCALE_COOKIE_AGE.total_seconds()),
-        samesite="Lax",
-        secure=bool(current_app.config.get("SESSION_COOKIE_SECURE")),
-        httponly=True,
-    )
-    return response
-
-
-@bp.post("/locale")
-def set_locale() -> Response:
-    """The footer's switcher and the profile's Language: a cookie for this browser (a year)
-    and, for a signed-in person, their profile (mail follows it); then back to the page it
-    came from (`next`, a local path only). A plain form: it works without JavaScript."""
-    form = LocaleForm()
-    if not form.validate_on_submit():
-        offered = ", ".join(LOCALES.values())
-        abort(400, _("We do not offer that language. Choose one of: %(offered)s.", offered=offered))
-    locale = form.locale.data or ""
-    if current_user.is_authenticated:
-        saved = apply(lambda: set_user_locale(current_user.id, locale), show=False)
-        if isinstance(saved, Refused):
-            abort(saved.status, saved.message)
-    back = safe_next(request.form.get("next") or request.args.get("next"))
-    return remember_locale(redirect(back or url_for("public.home")), locale)
 
 
 # Dates in words. English keeps the house style the pages have always had ("Thu 28 Apr");

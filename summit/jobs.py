@@ -20,10 +20,13 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask import Flask, current_app
+from flask_babel import force_locale, get_locale
+from flask_babel import gettext as _
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.exc import OperationalError
 
 from summit.extensions import db
+from summit.i18n import DEFAULT_LOCALE, shipped
 from summit.models import Job, JobStatus, utcnow
 from summit.services.errors import DomainError
 
@@ -32,7 +35,26 @@ HANDLERS: dict[str, Handler] = {}
 
 MAX_ATTEMPTS = 2  # a job whose worker died is run once more, then failed
 RETRY_AFTER = timedelta(seconds=10)
-WORKER_STOPPED = "The worker stopped while running this job"
+WORKER_STOPPED = "The worker stopped while running this job"  # English; worker_stopped() words it
+
+
+def worker_stopped(*, again: bool | None = None) -> str:
+    """WORKER_STOPPED for the organizer: alone (the last error), or as the job's message
+    (it runs again, or it failed)."""
+    if again is None:
+        return str(_("The worker stopped while running this job"))
+    if again:
+        return str(_("The worker stopped while running this job; it runs again."))
+    return str(_("The worker stopped while running this job."))
+
+
+def job_locale(job: Job) -> str:
+    """The locale of the page that queued the job: its messages are worded in it."""
+    try:
+        chosen = json.loads(job.payload or "{}").get("locale")
+    except (ValueError, AttributeError):
+        chosen = None
+    return shipped(chosen if isinstance(chosen, str) else None) or DEFAULT_LOCALE
 
 
 def handler(kind: str) -> Callable[[Handler], Handler]:
@@ -58,6 +80,8 @@ def enqueue(
     _load_handlers()
     if kind not in HANDLERS:
         raise ValueError(f"unknown job kind {kind}")
+    # The messages the worker writes are worded in the locale of the page that queued it.
+    payload = {"locale": str(get_locale() or DEFAULT_LOCALE), **payload}
     job = Job(
         kind=kind,
         summit_id=summit_id,
@@ -126,15 +150,17 @@ def reclaim_expired(app: Flask, now: datetime | None = None) -> int:
     count = 0
     for job in expired:
         again = job.attempts < MAX_ATTEMPTS
+        with force_locale(job_locale(job)):
+            said = {"message": worker_stopped(again=again), "last_error": worker_stopped()}
         values: dict[str, Any] = (
-            {"status": JobStatus.QUEUED, "message": f"{WORKER_STOPPED}; it runs again."}
+            {"status": JobStatus.QUEUED, **said}
             if again
-            else {"status": JobStatus.FAILED, "message": f"{WORKER_STOPPED}.", "finished_at": now}
+            else {"status": JobStatus.FAILED, "finished_at": now, **said}
         )
         result = db.session.execute(
             update(Job)
             .where(Job.id == job.id, Job.status == JobStatus.RUNNING, Job.lease_until < now)
-            .values(last_error=WORKER_STOPPED, **values)
+            .values(**values)
             .execution_options(synchronize_session=False)
         )
         if result.rowcount == 1:  # type: ignore[attr-defined]
@@ -217,6 +243,25 @@ def run_one(app: Flask, job_id: int, me: str) -> None:
     renewer = _Renewer(app, job_id)
     renewer.start()
     try:
+        # Its messages (progress, outcome, refusal) in the locale of the page that queued it.
+        with force_locale(_locale_of(job_id)):
+            _run_guarded(app, job_id, me)
+    finally:
+        renewer.stopped.set()
+        renewer.join()
+
+
+def _locale_of(job_id: int) -> str:
+    try:
+        job = db.session.get(Job, job_id)
+    except Exception:  # the guard below meets the same fault and records it
+        db.session.rollback()
+        return DEFAULT_LOCALE
+    return job_locale(job) if job is not None else DEFAULT_LOCALE
+
+
+def _run_guarded(app: Flask, job_id: int, me: str) -> None:
+    try:
         job = db.session.get(Job, job_id)
         if job is None:
             return
@@ -229,10 +274,8 @@ def run_one(app: Flask, job_id: int, me: str) -> None:
         app.logger.error("job %s failed:\n%s", job_id, traceback.format_exc())
         _failed(app, job_id, me, f"{type(error).__name__}: {error}")
     else:
-        _finish(job_id, me, JobStatus.DONE, result.pop("message", "Done."), result)
-    finally:
-        renewer.stopped.set()
-        renewer.join()
+        message = result.pop("message") if "message" in result else _("Done.")
+        _finish(job_id, me, JobStatus.DONE, message, result)
 
 
 def run_pending(app: Flask, *, me: str | None = None, limit: int | None = None) -> int:
@@ -263,14 +306,19 @@ def _failed(app: Flask, job_id: int, me: str, error: str) -> None:
                 status=JobStatus.QUEUED,
                 run_after=utcnow() + RETRY_AFTER * job.attempts,
                 last_error=error[:500],
-                message="The job failed unexpectedly; it will be tried again.",
+                message=_("The job failed unexpectedly; it will be tried again."),
             )
             .execution_options(synchronize_session=False)
         )
         db.session.commit()
         return
     _finish(
-        job_id, me, JobStatus.FAILED, "The job failed unexpectedly; see the logs.", {}, error=error
+        job_id,
+        me,
+        JobStatus.FAILED,
+        _("The job failed unexpectedly; see the logs."),
+        {},
+        error=error,
     )
 
 

@@ -9,6 +9,7 @@ from typing import Any, TypeVar, cast
 from urllib.parse import urlsplit
 
 from flask import abort, flash, g
+from flask_babel import gettext as _
 from flask_login import current_user
 from flask_login import login_required as _login_required
 from flask_wtf import FlaskForm
@@ -34,7 +35,7 @@ def organizer_required(view: F) -> F:
     @wraps(view)
     def wrapped(*args: Any, **kwargs: Any) -> Any:
         if not current_user.is_organizer:
-            abort(403, "This page is for the summit's organizers.")
+            abort(403, _("This page is for the summit's organizers."))
         return view(*args, **kwargs)
 
     return login_required(cast(F, wrapped))
@@ -48,8 +49,10 @@ def verified_required(view: F) -> F:
         if not current_user.email_verified:
             abort(
                 403,
-                "Confirm your email address first: open the link we mailed you when you "
-                "signed up, or ask for a new link on your account page.",
+                _(
+                    "Confirm your email address first: open the link we mailed you when you "
+                    "signed up, or ask for a new link on your account page."
+                ),
             )
         return view(*args, **kwargs)
 
@@ -107,7 +110,7 @@ def form_values(form: FlaskForm, *, exclude: tuple[str, ...] = ()) -> dict[str, 
 
 def summit_or_404(slug: str) -> Summit:
     """The summit at a public address, or the 404 every area answers the same way."""
-    summit = summits.summit_by_slug(slug) or abort(404, "No summit has that address.")
+    summit = summits.summit_by_slug(slug) or abort(404, _("No summit has that address."))
     g.nav_summit = summit
     return summit
 

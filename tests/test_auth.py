@@ -110,7 +110,7 @@ def test_log_in_wrong_password_and_log_out(client: FlaskClient, make_user) -> No
     db.session.commit()
     bad = client.post("/login", data={"email": "jay@example.org", "password": "nope-nope"})
     assert bad.status_code == 401
-    assert "The email or the password is wrong" in bad.get_data(as_text=True)
+    assert "The e-mail address or password is wrong" in bad.get_data(as_text=True)
     assert client.get("/account").status_code == 302  # still anonymous
     login(client, user)
     assert client.get("/account").status_code == 200

@@ -225,7 +225,7 @@ def test_b4_upload_without_a_file_or_with_garbage(
     jobs.run_pending(app)
     state = client.get(headerless.location + ".json").get_json()
     assert state["status"] == JobStatus.FAILED
-    assert "header lacks the column(s): title, track, submitter_email" in state["message"]
+    assert "header lacks the columns: title, track, submitter_email" in state["message"]
     assert count(Blueprint) == 0
     assert db.session.scalar(select(Job.status)) == JobStatus.FAILED
 

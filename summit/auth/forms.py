@@ -8,38 +8,39 @@ from summit.choices import choices
 from summit.forms import BaseForm
 
 CLAIM_CHOICES = choices(
-    ("other", "No claim"),
-    ("core", "Core developer of a project"),
-    ("known", "Well-known contributor"),
+    ("other", _l("No claim")),
+    ("core", _l("Core developer of a project")),
+    ("known", _l("Well-known contributor")),
 )
 
 
 class ProfileFields(BaseForm):
-    name = StringField("Full name", validators=[DataRequired(), Length(max=120)])
-    affiliation = StringField("Affiliation", validators=[Optional(), Length(max=120)])
+    name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=120)])
+    affiliation = StringField(_l("Affiliation"), validators=[Optional(), Length(max=120)])
     projects = TextAreaField(
-        "Projects you contributed to",
+        _l("Projects you contributed to"),
         validators=[Optional(), Length(max=1000)],
-        description="For example: Nova, Swift, Glance",
+        description=_l("For example: Nova, Swift, Glance"),
     )
-    claim = SelectField("Contributor claim", choices=CLAIM_CHOICES, default="other")
+    claim = SelectField(_l("Contributor claim"), choices=CLAIM_CHOICES, default="other")
     claim_project = StringField(
-        "Project of the claim",
+        _l("Project of the claim"),
         validators=[Optional(), Length(max=80)],
-        description="The project you are a core developer of",
+        description=_l("The project you are a core developer of"),
     )
     claim_note = TextAreaField(
-        "Evidence for organizers",
+        _l("Evidence for organizers"),
         validators=[Optional(), Length(max=500)],
-        description="Links to your reviews or commits help organizers verify the claim",
+        description=_l("Links to your reviews or commits help organizers verify the claim"),
     )
 
 
 class SignupForm(ProfileFields):
-    email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=254)])
-    password = PasswordField("Password", validators=[DataRequired(), Length(min=8, max=128)])
+    email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(min=8, max=128)])
     confirm = PasswordField(
-        "Repeat password", validators=[DataRequired(), EqualTo("password", "Passwords differ.")]
+        _l("Repeat password"),
+        validators=[DataRequired(), EqualTo("password", _l("Passwords differ."))],
     )
 
 
@@ -48,32 +49,32 @@ class ProfileForm(ProfileFields):
 
 
 class LoginForm(BaseForm):
-    email = EmailField("Email", validators=[DataRequired(), Length(max=254)])
-    password = PasswordField("Password", validators=[DataRequired(), Length(max=128)])
-    remember = BooleanField("Keep me logged in")
+    email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=128)])
+    remember = BooleanField(_l("Keep me logged in"))
 
 
 class PasswordForm(BaseForm):
     current_password = PasswordField(
-        "Current password", validators=[DataRequired(), Length(max=128)]
+        _l("Current password"), validators=[DataRequired(), Length(max=128)]
     )
     new_password = PasswordField(
-        "New password", validators=[DataRequired(), Length(min=8, max=128)]
+        _l("New password"), validators=[DataRequired(), Length(min=8, max=128)]
     )
 
 
 class ClaimRequestForm(BaseForm):
-    email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=254)])
+    email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
 
 
 class ClaimPasswordForm(BaseForm):
     password = PasswordField(
-        "Choose a password", validators=[DataRequired(), Length(min=8, max=128)]
+        _l("Choose a password"), validators=[DataRequired(), Length(min=8, max=128)]
     )
 
 
 class EmailForm(BaseForm):
-    email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=254)])
+    email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
 
 
 class ConfirmForm(BaseForm):

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import TypeVar, cast
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -61,12 +62,6 @@ def _throttled(*, failures_only: bool = False) -> Callable[[View], View]:
     return decorate
 
 
-CHECK_MAIL = (
-    "We sent a mail to {email}. Open the link in it to confirm your address; it may take a "
-    "minute to arrive."
-)
-
-
 @bp.route("/signup", methods=["GET", "POST"])
 @_throttled()
 def signup() -> Page:
@@ -78,7 +73,15 @@ def signup() -> Page:
             status = signed_up.status
         else:
             # The same answer whether or not the address had an account (A4).
-            flash(CHECK_MAIL.format(email=accounts.normalise_email(form.email.data or "")), "info")
+            email = accounts.normalise_email(form.email.data or "")
+            flash(
+                _(
+                    "We sent a mail to %(email)s. Open the link in it to confirm your address; "
+                    "it may take a minute to arrive.",
+                    email=email,
+                ),
+                "info",
+            )
             return redirect(url_for("auth.login", next=safe_next(request.args.get("next"))))
     elif form.is_submitted():
         status = 422
@@ -94,11 +97,11 @@ def login() -> Page:
         user = accounts.authenticate(form.email.data or "", form.password.data or "")
         if user is not None:
             logins.log_in(user, remember=bool(form.remember.data))
-            flash(f"Logged in as {user.name}.", "success")
+            flash(_("Logged in as %(name)s.", name=user.name), "success")
             if not user.email_verified:
-                flash("Confirm your address: open the link we mailed you.", "info")
+                flash(_("Confirm your address: open the link we mailed you."), "info")
             return redirect(safe_next(request.args.get("next")) or url_for("public.home"))
-        form.password.errors = ["The email or the password is wrong."]
+        form.password.errors = [_("The e-mail address or password is wrong.")]
         status = 401
     elif form.is_submitted():
         status = 422
@@ -109,7 +112,7 @@ def login() -> Page:
 def logout() -> Response:
     # A3: logging out ends this person's every session and remember-me cookie.
     logins.log_out(current_user if current_user.is_authenticated else None)
-    flash("You are logged out.", "info")
+    flash(_("You are logged out."), "info")
     return redirect(url_for("public.home"))
 
 
@@ -125,7 +128,7 @@ def verify(token: str) -> Page:
         if isinstance(user, Refused):
             return render_template("auth/verify.html", form=None, error=user.message), user.status
         logins.log_in(user)
-        flash("Thank you: your address is confirmed.", "success")
+        flash(_("Thank you: your address is confirmed."), "success")
         return redirect(url_for("public.home"))
     return render_template("auth/verify.html", form=form, error=None)
 
@@ -139,7 +142,7 @@ def resend_verification() -> Page:
     return _mail_a_link(
         form,
         accounts.resend_verification,
-        "If that address has an account waiting for confirmation, a new link is on its way.",
+        _("If that address has an account waiting for confirmation, a new link is on its way."),
         "auth/resend.html",
     )
 
@@ -150,7 +153,7 @@ def reset_request() -> Page:
     return _mail_a_link(
         EmailForm(),
         accounts.request_password_reset,
-        "If that address has an account, a link to choose a new password is on its way.",
+        _("If that address has an account, a link to choose a new password is on its way."),
         "auth/reset_request.html",
     )
 
@@ -181,7 +184,7 @@ def reset_password(token: str) -> Page:
             status = user.status
         else:
             logins.log_in(user)
-            flash("Your new password is set, and every other login has ended.", "success")
+            flash(_("Your new password is set, and every other login has ended."), "success")
             return redirect(url_for("public.home"))
     elif form.is_submitted():
         status = 422
@@ -212,7 +215,7 @@ def profile() -> Page:
         if isinstance(saved, Refused):
             status = saved.status
         else:
-            flash("Profile saved.", "success")
+            flash(_("Profile saved."), "success")
             return redirect(url_for("auth.profile"))
     elif form.is_submitted():
         status = 422
@@ -234,7 +237,7 @@ def change_password() -> Page:
             status = changed.status
         else:
             logins.renew_after_password_change(current_user._get_current_object())
-            flash("Password changed. Every other login has ended.", "success")
+            flash(_("Password changed. Every other login has ended."), "success")
             return redirect(url_for("auth.profile"))
     else:
         status = 422
@@ -253,8 +256,10 @@ def claim_request() -> Page:
         accounts.request_account_claim(form.email.data or "")
         db.session.commit()
         flash(
-            "If blueprints were imported for that address, a link to claim the account "
-            "is on its way.",
+            _(
+                "If blueprints were imported for that address, a link to claim the account "
+                "is on its way."
+            ),
             "info",
         )
         return redirect(url_for("auth.login"))
@@ -271,7 +276,7 @@ def claim_account(token: str) -> Page:
             status = user.status
         else:
             logins.log_in(user)
-            flash(f"Welcome, {user.name}: your account is yours now.", "success")
+            flash(_("Welcome, %(name)s: your account is yours now.", name=user.name), "success")
             return redirect(url_for("sessions.my_blueprints"))
     elif form.is_submitted():
         status = 422

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
+from contextlib import nullcontext
 from datetime import date
 from typing import Any
 
@@ -22,6 +23,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
@@ -30,7 +32,7 @@ from werkzeug.wrappers import Response
 from summit.exports import frab, ical, pdf
 from summit.extensions import db
 from summit.forms import ActionForm
-from summit.i18n import html_lang
+from summit.i18n import html_lang, shipped
 from summit.models import (
     Day,
     DesignSession,
@@ -115,6 +117,7 @@ def _version(summit: Summit, scope: str, user_id: int | None = None) -> str:
     config = current_app.config
     data = (
         FORMAT_VERSION,
+        str(get_locale()),  # the feeds' words are in the client's language
         scope,
         user_id,
         config["SERVER_NAME_FOR_IDS"],
@@ -145,6 +148,8 @@ def _answer(
         response.headers["Content-Disposition"] = f'{disposition}; filename="{filename}"'
     response.set_etag(etag)
     response.headers["Cache-Control"] = cache
+    response.vary.add("Accept-Language")
+    response.vary.add("Cookie")  # the footer's locale choice
     if private:
         # The address is the secret: keep it out of search engines and referrers.
         response.headers["X-Robots-Tag"] = "noindex"
@@ -187,8 +192,11 @@ def summit_ics(slug: str) -> Response:
             summit,
             summit.name,
             lambda p: p.entries,
-            about=f"The programme of {summit.name}: design sessions, the conference "
-            "programme, lightning talks and social events.",
+            about=_(
+                "The programme of %(summit)s: design sessions, the conference "
+                "programme, lightning talks and social events.",
+                summit=summit.name,
+            ),
         ),
         CALENDAR,
         filename=f"{summit.slug}.ics",
@@ -238,7 +246,9 @@ def _part_ics(
 
     return _answer(
         _version(summit, f"{scope}:{part_id}"),
-        lambda: _calendar(summit, f"{summit.name}: {row.name}", mine),
+        lambda: _calendar(
+            summit, _("%(summit)s: %(part)s", summit=summit.name, part=row.name), mine
+        ),
         CALENDAR,
         filename=f"{summit.slug}-{row.slug}.ics",
     )
@@ -249,7 +259,7 @@ def track_ics(slug: str, track: str) -> Response:
     summit = summit_or_404(slug)
     row = db.session.scalar(select(Track).where(Track.summit_id == summit.id, Track.slug == track))
     if row is None:
-        abort(404, "No such track.")
+        abort(404, _("No such track."))
     return _part_ics(summit, row, "track", lambda e: e.track)
 
 
@@ -258,7 +268,7 @@ def room_ics(slug: str, room: str) -> Response:
     summit = summit_or_404(slug)
     row = db.session.scalar(select(Room).where(Room.summit_id == summit.id, Room.slug == room))
     if row is None:
-        abort(404, "No such room.")
+        abort(404, _("No such room."))
     return _part_ics(summit, row, "room", lambda e: e.room)
 
 
@@ -267,20 +277,23 @@ def personal_ics(slug: str, token: str) -> Response:
     summit = summit_or_404(slug)
     user = accounts.user_by_feed_address(token)
     if user is None:
-        abort(404, "This calendar address is unknown or was replaced by a new one.")
+        abort(404, _("This calendar address is unknown or was replaced by a new one."))
     user_id = user.id
-    return _answer(
-        _version(summit, "personal", user_id),
-        lambda: _calendar(
-            summit,
-            f"{summit.name}: my schedule",
-            lambda p: programme.personal(p, user_id),
-            about="The sessions you starred and your lightning talks.",
-        ),
-        CALENDAR,
-        filename=f"{summit.slug}-my-schedule.ics",
-        private=True,
-    )
+    # The owner's language when their profile names one (a calendar app says nothing).
+    owner_locale = shipped(user.locale)
+    with force_locale(owner_locale) if owner_locale else nullcontext():
+        return _answer(
+            _version(summit, "personal", user_id),
+            lambda: _calendar(
+                summit,
+                _("%(summit)s: my schedule", summit=summit.name),
+                lambda p: programme.personal(p, user_id),
+                about=_("The sessions you starred and your lightning talks."),
+            ),
+            CALENDAR,
+            filename=f"{summit.slug}-my-schedule.ics",
+            private=True,
+        )
 
 
 @bp.get("/<slug>/sessions/<int:session_id>.ics")
@@ -294,13 +307,13 @@ def session_ics(slug: str, session_id: int) -> Response:
         )
     )
     if release_id is None or published is None:
-        abort(404, "No such session in the published schedule.")
+        abort(404, _("No such session in the published schedule."))
 
     def build() -> bytes:
         loaded = programme.load(summit, with_cancelled=True)
         entry = loaded.session(session_id)
         if entry is None:
-            abort(404, "No such session in the published schedule.")
+            abort(404, _("No such session in the published schedule."))
         server_name, base_url = _ids()
         return ical.calendar(
             loaded, [entry], name=entry.title, server_name=server_name, base_url=base_url
@@ -372,8 +385,10 @@ def new_token() -> Response:
     accounts.regenerate_feed_token(current_user.id)
     db.session.commit()
     flash(
-        "Your personal calendar has a new address. Subscribe to it again; "
-        "the old address no longer works.",
+        _(
+            "Your personal calendar has a new address. Subscribe to it again; "
+            "the old address no longer works."
+        ),
         "success",
     )
     return redirect(safe_next(request.form.get("next")) or url_for("auth.profile"))

@@ -1,5 +1,6 @@
 """Whiteboard forms: field shape only; the service checks the rules."""
 
+from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, IntegerField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
@@ -8,24 +9,24 @@ from summit.forms import BaseForm
 
 class BookForm(BaseForm):
     slot_id = IntegerField(
-        "Slot",
+        _l("Slot"),
         validators=[
-            InputRequired(message="Pick a slot."),
-            NumberRange(min=1, max=2**31 - 1, message="No such lightning slot."),
+            InputRequired(message=_l("Pick a slot.")),
+            NumberRange(min=1, max=2**31 - 1, message=_l("No such lightning slot.")),
         ],
     )
     title = StringField(
-        "Talk title",
-        validators=[DataRequired(message="Give your talk a title."), Length(max=120)],
+        _l("Talk title"),
+        validators=[DataRequired(message=_l("Give your talk a title.")), Length(max=120)],
     )
 
 
 class BlockForm(BaseForm):
-    blocked = BooleanField("Blocked")
+    blocked = BooleanField(_l("Blocked"))
 
 
 class LimitForm(BaseForm):
     talks_per_day = IntegerField(
-        "Talks per person per day",
+        _l("Talks per person per day"),
         validators=[InputRequired(), NumberRange(min=1, max=20)],
     )

@@ -6,6 +6,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -47,7 +49,7 @@ def book(slug: str) -> Page:
     form = BookForm()
     if not form.validate_on_submit():
         problems = [e for errors in form.errors.values() for e in errors]
-        flash(" ".join(str(p) for p in problems) or "The form was incomplete.", "error")
+        flash(" ".join(str(p) for p in problems) or _("The form was incomplete."), "error")
         return _board(summit, 422)
     talk = apply(
         lambda: lightning.book_lightning_slot(
@@ -58,7 +60,7 @@ def book(slug: str) -> Page:
         taken = talk.error
         nearest = {s.id for s in taken.nearest} if isinstance(taken, lightning.SlotTaken) else None
         return _board(summit, talk.status, nearest=nearest)
-    flash(f"Booked: “{talk.title}”. See you at the whiteboard!", "success")
+    flash(_("Booked: “%(title)s”. See you at the whiteboard!", title=talk.title), "success")
     return redirect(url_for("lightning.board", slug=slug) + f"#slot-{talk.slot_id}")
 
 
@@ -78,7 +80,7 @@ def cancel(slug: str, talk_id: int) -> Page:
     return _change(
         summit_or_404(slug),
         lambda: lightning.cancel_talk(current_user.id, talk_id),
-        "Your lightning talk is cancelled; the slot is free again.",
+        _("Your lightning talk is cancelled; the slot is free again."),
     )
 
 
@@ -86,11 +88,13 @@ def cancel(slug: str, talk_id: int) -> Page:
 @organizer_required
 def remove(slug: str, talk_id: int) -> Page:
     talk = db.session.get(LightningTalk, talk_id)
-    title = talk.title if talk else "the talk"
+    done = (
+        _("Removed “%(title)s”; the speaker was told.", title=talk.title)
+        if talk
+        else _("Removed the talk; the speaker was told.")
+    )
     return _change(
-        summit_or_404(slug),
-        lambda: lightning.remove_talk(current_user.id, talk_id),
-        f"Removed “{title}”; the speaker was told.",
+        summit_or_404(slug), lambda: lightning.remove_talk(current_user.id, talk_id), done
     )
 
 
@@ -102,7 +106,7 @@ def block(slug: str, slot_id: int) -> Page:
     return _change(
         summit_or_404(slug),
         lambda: lightning.set_blocked(current_user.id, slot_id, blocked),
-        "Slot blocked." if blocked else "Slot open for booking again.",
+        _("Slot blocked.") if blocked else _("Slot open for booking again."),
         f"#slot-{slot_id}",
     )
 
@@ -113,11 +117,15 @@ def limit(slug: str) -> Page:
     summit = summit_or_404(slug)
     form = LimitForm()
     if not form.validate_on_submit():
-        flash("Allow between 1 and 20 talks per person per day.", "error")
+        flash(_("Allow between 1 and 20 talks per person per day."), "error")
         return _board(summit, 422)
     talks = form.talks_per_day.data or 0
     return _change(
         summit,
         lambda: lightning.set_talks_per_day(current_user.id, summit.id, talks),
-        f"Each person may now book {talks} talk{'s' if talks > 1 else ''} a day.",
+        ngettext(
+            "Each person may now book %(num)d talk a day.",
+            "Each person may now book %(num)d talks a day.",
+            talks,
+        ),
     )

@@ -6,6 +6,7 @@ import secrets
 from datetime import datetime
 from enum import StrEnum
 
+from flask_babel import gettext as _
 from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -25,11 +26,13 @@ class PriorityClass(StrEnum):
 
     @property
     def label(self) -> str:
-        return {
-            "core": "Core developer",
-            "known": "Well-known contributor",
-            "other": "Everyone else",
-        }[self.value]
+        """The class as people read it, in the page's (or the mail's) language."""
+        labels = {
+            "core": _("Core developer"),
+            "known": _("Well-known contributor"),
+            "other": _("Everyone else"),
+        }
+        return str(labels[self.value])
 
 
 class ClaimStatus(StrEnum):

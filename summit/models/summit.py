@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
+from flask_babel import gettext as _
 from sqlalchemy import (
     Boolean,
     CheckConstraint,
@@ -22,6 +23,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from summit.i18n import format_day
 from summit.models.base import Base, UTCDateTime, utcnow
 
 
@@ -31,7 +33,8 @@ class EventKind(StrEnum):
 
     @property
     def label(self) -> str:
-        return "Conference" if self is EventKind.CONFERENCE else "Design Summit"
+        """The event as people read it, in the page's (or the mail's) language."""
+        return str(_("Conference") if self is EventKind.CONFERENCE else _("Design Summit"))
 
 
 class SeatPolicy(StrEnum):
@@ -315,8 +318,12 @@ class Track(Base):
     def window_label(self) -> str:
         if self.window_day is None:
             return ""
-        part = "" if self.window_part in (None, WindowPart.DAY) else f" {self.window_part}"
-        return f"{self.window_day.date:%A}{part} only"
+        day = format_day(self.window_day.date, "%A")
+        if self.window_part == WindowPart.MORNING:
+            return str(_("%(day)s morning only", day=day))
+        if self.window_part == WindowPart.AFTERNOON:
+            return str(_("%(day)s afternoon only", day=day))
+        return str(_("%(day)s only", day=day))
 
     @property
     def text_colour(self) -> str:

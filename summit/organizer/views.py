@@ -8,6 +8,9 @@ from datetime import datetime
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import func, select
@@ -19,8 +22,10 @@ from summit.choices import choices
 from summit.db_utils import parse_id
 from summit.extensions import db
 from summit.forms import ActionForm
+from summit.i18n import format_day
 from summit.models import (
     AuditEntry,
+    ClaimStatus,
     Day,
     EventKind,
     MailStatus,
@@ -67,7 +72,7 @@ def _save_form(
         if isinstance(saved, Refused):
             status = saved.status
         else:
-            flash("Saved.", "success")
+            flash(_("Saved."), "success")
             return redirect(back(saved))
     elif form.is_submitted():
         status = 422
@@ -75,7 +80,7 @@ def _save_form(
 
 
 def _summit_or_404(summit_id: int) -> Summit:
-    return db.get_or_404(Summit, summit_id, description="No such summit.")
+    return db.get_or_404(Summit, summit_id, description=_("No such summit."))
 
 
 @bp.get("/")
@@ -102,7 +107,7 @@ def edit_summit(summit_id: int | None = None) -> Page:
         form,
         lambda: summits.save_summit(current_user.id, summit_id, **form_values(form)),
         lambda saved: url_for("organizer.summit", summit_id=saved.id),
-        title=f"Edit {summit.name}" if summit else "New summit",
+        title=_("Edit %(name)s", name=summit.name) if summit else _("New summit"),
         summit=summit,
     )
 
@@ -129,7 +134,7 @@ def edit_event(summit_id: int, kind: str) -> Page:
         form,
         lambda: summits.save_event(current_user.id, summit_id, kind, **form_values(form)),
         lambda _saved: url_for("organizer.summit", summit_id=summit_id),
-        title=f"{EventKind(kind).label} of {the_summit.name}",
+        title=_("%(event)s of %(summit)s", event=EventKind(kind).label, summit=the_summit.name),
         summit=the_summit,
     )
 
@@ -149,7 +154,7 @@ def edit_day(summit_id: int, day_id: int | None = None) -> Page:
         form,
         lambda: summits.save_day(current_user.id, summit_id, day_id, **form_values(form)),
         lambda _saved: url_for("organizer.summit", summit_id=summit_id),
-        title=f"Day of {the_summit.name}",
+        title=_("Day of %(summit)s", summit=the_summit.name),
         summit=the_summit,
         day=day,
     )
@@ -162,25 +167,28 @@ class Editable:
     model: type[Room] | type[Track] | type[SocialEvent] | type[ProgramItem]
     form: type[FlaskForm]
     save: Callable[..., Any]
-    noun: str
+    new_title: Any  # the form page's title, lazy: "New room"
+    edit_title: Any  # "Edit room"
     times: tuple[str, ...] = ()  # instant fields shown as venue-local time
 
 
 EDITABLES = {
-    "room": Editable(Room, RoomForm, summits.save_room, "room"),
-    "track": Editable(Track, TrackForm, summits.save_track, "track"),
+    "room": Editable(Room, RoomForm, summits.save_room, _l("New room"), _l("Edit room")),
+    "track": Editable(Track, TrackForm, summits.save_track, _l("New track"), _l("Edit track")),
     "social": Editable(
         SocialEvent,
         SocialEventForm,
         summits.save_social_event,
-        "social event",
+        _l("New social event"),
+        _l("Edit social event"),
         ("starts_at", "ends_at"),
     ),
     "program": Editable(
         ProgramItem,
         ProgramItemForm,
         summits.save_program_item,
-        "conference programme item",
+        _l("New conference programme item"),
+        _l("Edit conference programme item"),
         ("starts_at", "ends_at"),
     ),
 }
@@ -201,8 +209,18 @@ def edit_item(summit_id: int, kind: str, obj_id: int | None = None) -> Page:
             getattr(form, name).data = _naive_local(the_summit, getattr(obj, name))
     if kind == "track":
         form.window_day_id.choices = choices(
-            (0, "Any day"),
-            *((d.id, f"{d.date:%A %d %B} ({d.event.label})") for d in the_summit.design_days),
+            (0, _("Any day")),
+            *(
+                (
+                    d.id,
+                    _(
+                        "%(day)s (%(event)s)",
+                        day=format_day(d.date, "%A %d %B"),
+                        event=d.event.label,
+                    ),
+                )
+                for d in the_summit.design_days
+            ),
         )
         if isinstance(obj, Track) and not form.is_submitted():
             form.window_day_id.data = obj.window_day_id or 0
@@ -211,7 +229,7 @@ def edit_item(summit_id: int, kind: str, obj_id: int | None = None) -> Page:
         form,
         lambda: spec.save(current_user.id, summit_id, obj_id, **form_values(form)),
         lambda _saved: url_for("organizer.summit", summit_id=summit_id),
-        title=f"{'Edit' if obj else 'New'} {spec.noun}",
+        title=str(spec.edit_title if obj else spec.new_title),
         summit=the_summit,
         delete_kind=kind if obj else None,
         obj_id=obj_id,
@@ -228,7 +246,7 @@ def delete_item(summit_id: int, kind: str, obj_id: int) -> Page:
         return redirect(
             url_for("organizer.edit_item", summit_id=summit_id, kind=kind, obj_id=obj_id)
         )
-    flash("Deleted.", "success")
+    flash(_("Deleted."), "success")
     return redirect(url_for("organizer.summit", summit_id=summit_id))
 
 
@@ -251,7 +269,7 @@ def _claims_page(status: int = 200) -> Page:
 def decide_claim(user_id: int) -> Page:
     form = ClaimDecisionForm()
     if not form.validate_on_submit():
-        abort(400, "Pick verify or reject.")
+        abort(400, _("Pick verify or reject."))
     user = apply(
         lambda: accounts.decide_claim(
             current_user.id,
@@ -263,7 +281,10 @@ def decide_claim(user_id: int) -> Page:
     )
     if isinstance(user, Refused):
         return _claims_page(user.status)
-    flash(f"{user.name}: claim {user.claim_status}.", "success")
+    if user.claim_status == ClaimStatus.VERIFIED:
+        flash(_("%(name)s: claim verified.", name=user.name), "success")
+    else:
+        flash(_("%(name)s: claim rejected.", name=user.name), "success")
     return redirect(url_for("organizer.claims"))
 
 
@@ -309,7 +330,14 @@ def retry_mail() -> Page:
         current_user.id, "mail.retry", f"outbox:{one}" if one else "outbox", f"{count} mails"
     )
     db.session.commit()
-    flash(f"{count} failed mails will be sent again.", "success")
+    flash(
+        ngettext(
+            "%(num)d failed mail will be sent again.",
+            "%(num)d failed mails will be sent again.",
+            count,
+        ),
+        "success",
+    )
     return redirect(url_for("organizer.mail_outbox", status=request.args.get("status", "")))
 
 

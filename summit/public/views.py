@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, render_template
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from summit.extensions import db
@@ -35,5 +36,5 @@ def summit_list() -> str:
 
 @bp.get("/<slug>/")
 def summit_home(slug: str) -> str:
-    summit = summits.summit_by_slug(slug) or abort(404, "No summit has that address.")
+    summit = summits.summit_by_slug(slug) or abort(404, _("No summit has that address."))
     return render_template("public/summit.html", summit=summit, EventKind=EventKind)

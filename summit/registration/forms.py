@@ -1,5 +1,6 @@
 """Registration forms: field shape only."""
 
+from flask_babel import lazy_gettext as _l
 from wtforms import IntegerField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
@@ -9,17 +10,19 @@ __all__ = ["ActionForm", "ConfirmChosenForm", "ConfirmNextForm", "DeclineForm"]
 
 
 class ConfirmNextForm(BaseForm):
-    n = IntegerField("How many", default=10, validators=[InputRequired(), NumberRange(1, 10_000)])
+    n = IntegerField(
+        _l("How many"), default=10, validators=[InputRequired(), NumberRange(1, 10_000)]
+    )
 
 
 class ConfirmChosenForm(BaseForm):
     entries = SelectMultipleField(
-        "Entries",
+        _l("Entries"),
         coerce=int,
         validate_choice=False,
-        validators=[DataRequired("Tick at least one entry.")],
+        validators=[DataRequired(_l("Tick at least one entry."))],
     )
 
 
 class DeclineForm(BaseForm):
-    reason = StringField("Reason", validators=[DataRequired(), Length(max=500)])
+    reason = StringField(_l("Reason"), validators=[DataRequired(), Length(max=500)])

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import contains_eager
@@ -76,7 +78,7 @@ _EVENT_BY_SLUG = (
 @verified_required
 def register(slug: str, kind: str) -> Page:
     event = db.session.scalar(_EVENT_BY_SLUG, {"slug": slug, "kind": kind}) or abort(
-        404, "No such event."
+        404, _("No such event.")
     )
     # CSRFProtect has already checked the form's token, as for every POST.
     label, klass = event.label, PriorityClass(current_user.verified_class).label
@@ -84,11 +86,16 @@ def register(slug: str, kind: str) -> Page:
     if isinstance(outcome, Refused):
         return _events_page(slug, outcome.status)
     if outcome.position is None:
-        flash(f"You are confirmed for the {label}.", "success")
+        flash(_("You are confirmed for the %(event)s.", event=label), "success")
     else:
         flash(
-            f"The {label} is full for now: you are on the waiting list at position "
-            f"{outcome.position} (class: {klass}).",
+            _(
+                "The %(event)s is full for now: you are on the waiting list at position "
+                "%(position)d (class: %(class)s).",
+                event=label,
+                position=outcome.position,
+                **{"class": klass},
+            ),
             "info",
         )
     return redirect(url_for("registration.mine"))
@@ -117,7 +124,7 @@ def confirm_cancel(registration_id: int) -> Page:
     """Ask before cancelling a seat or leaving the list: a page, so it works without JS."""
     registration = db.session.get(Registration, registration_id)
     if registration is None or registration.user_id != current_user.id:
-        abort(404, "No such registration of yours.")
+        abort(404, _("No such registration of yours."))
     return render_template(
         "registration/confirm_cancel.html", registration=registration, form=ActionForm()
     )
@@ -133,7 +140,13 @@ def cancel(registration_id: int) -> Page:
     registration = apply(lambda: reg.cancel(current_user.id, registration_id))
     if isinstance(registration, Refused):
         return _mine_page(registration.status)
-    flash(f"Done: your {registration.event.label} registration is cancelled.", "success")
+    flash(
+        _(
+            "Done: your %(event)s registration is cancelled.",
+            event=registration.event.label,
+        ),
+        "success",
+    )
     return redirect(url_for("registration.mine"))
 
 
@@ -141,7 +154,7 @@ def cancel(registration_id: int) -> Page:
 
 
 def _event_or_404(event_id: int) -> Event:
-    return db.get_or_404(Event, event_id, description="No such event.")
+    return db.get_or_404(Event, event_id, description=_("No such event."))
 
 
 def _waitlist_page(event: Event, status: int = 200, only: str | None = None) -> Page:
@@ -175,7 +188,7 @@ def waitlist(event_id: int) -> Page:
     event = _event_or_404(event_id)
     only = request.args.get("class") or None
     if only is not None and only not in set(PriorityClass):
-        abort(400, "Filter by core, known or other.")
+        abort(400, _("Filter by core, known or other."))
     return _waitlist_page(event, only=only)
 
 
@@ -185,13 +198,13 @@ def confirm_chosen(event_id: int) -> Page:
     back = url_for("registration.waitlist", event_id=event_id)
     form = ConfirmChosenForm()
     if not form.validate_on_submit():
-        return _refused(event_id, 422, "Tick at least one entry to confirm.")
+        return _refused(event_id, 422, _("Tick at least one entry to confirm."))
     done = apply(
         lambda: reg.confirm_entries(current_user.id, event_id, list(form.entries.data or []))
     )
     if isinstance(done, Refused):
         return _refused(event_id, done.status)
-    flash(f"Confirmed {done}.", "success")
+    flash(ngettext("Confirmed %(num)d.", "Confirmed %(num)d.", done), "success")
     return redirect(back)
 
 
@@ -201,11 +214,14 @@ def confirm_next(event_id: int) -> Page:
     back = url_for("registration.waitlist", event_id=event_id)
     form = ConfirmNextForm()
     if not form.validate_on_submit():
-        return _refused(event_id, 422, "Give a number between 1 and 10000.")
+        return _refused(event_id, 422, _("Give a number between 1 and 10000."))
     done = apply(lambda: reg.confirm_next(current_user.id, event_id, form.n.data or 0))
     if isinstance(done, Refused):
         return _refused(event_id, done.status)
-    flash(f"Confirmed the next {done}.", "success")
+    flash(
+        ngettext("Confirmed the next %(num)d.", "Confirmed the next %(num)d.", done),
+        "success",
+    )
     return redirect(back)
 
 
@@ -217,12 +233,12 @@ def decline(registration_id: int) -> Page:
     form = DeclineForm()
     if not form.validate_on_submit():
         return _refused(
-            registration.event_id, 422, "Give a reason for declining: the person will read it."
+            registration.event_id, 422, _("Give a reason for declining: the person will read it.")
         )
     declined = apply(lambda: reg.decline(current_user.id, registration_id, form.reason.data or ""))
     if isinstance(declined, Refused):
         return _refused(registration.event_id, declined.status)
-    flash("Declined; the person was told why.", "success")
+    flash(_("Declined; the person was told why."), "success")
     return redirect(back)
 
 

@@ -8,6 +8,8 @@ from datetime import date, datetime, timedelta
 from typing import Literal
 
 from flask import Blueprint, abort, current_app, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -32,7 +34,7 @@ def _load(summit: Summit) -> Programme:
     """The published programme; the draft only for organizers who ask for it."""
     draft = request.args.get("draft") == "1"
     if draft and not (current_user.is_authenticated and current_user.is_organizer):
-        abort(403, "Only organizers can preview the draft schedule.")
+        abort(403, _("Only organizers can preview the draft schedule."))
     return prog.load(summit, draft=draft)
 
 
@@ -44,10 +46,10 @@ def _picked(programme: Programme) -> tuple[list[Track], list[Room]]:
     wanted_rooms = request.args.getlist("room")
     for slug in wanted_tracks:
         if slug not in tracks:
-            abort(400, f"There is no track “{slug}” at this summit.")
+            abort(400, _("There is no track “%(slug)s” at this summit.", slug=slug))
     for slug in wanted_rooms:
         if slug not in rooms:
-            abort(400, f"There is no room “{slug}” at this summit.")
+            abort(400, _("There is no room “%(slug)s” at this summit.", slug=slug))
     return [tracks[s] for s in wanted_tracks], [rooms[s] for s in wanted_rooms]
 
 
@@ -58,9 +60,9 @@ def _day(programme: Programme) -> date | None:
         try:
             wanted = date.fromisoformat(raw)
         except ValueError:
-            abort(400, "Give the day as YYYY-MM-DD.")
+            abort(400, _("Give the day as YYYY-MM-DD."))
         if wanted not in dates:
-            abort(404, "Nothing happens at this summit on that day.")
+            abort(404, _("Nothing happens at this summit on that day."))
         return wanted
     today = clock.now().astimezone(programme.summit.zone).date()
     if today in dates:
@@ -131,7 +133,12 @@ def _place_page(slug: str, kind: Literal["track", "room"], place_slug: str) -> P
     places: list[Track] | list[Room] = programme.tracks if kind == "track" else programme.rooms
     place = next((p for p in places if p.slug == place_slug), None)
     if place is None:
-        abort(404, f"No such {kind} at this summit.")
+        abort(
+            404,
+            _("No such track at this summit.")
+            if kind == "track"
+            else _("No such room at this summit."),
+        )
     entries = [e for e in programme.entries if getattr(e, kind) is place]
     return render_template(
         f"schedule/{kind}.html",
@@ -168,7 +175,7 @@ def lead_page(slug: str, user_id: int) -> Page:
     ]
     person = db.session.get(User, user_id)
     if person is None or not entries:
-        abort(404, "Nobody by that number leads a session or gives a talk here.")
+        abort(404, _("Nobody by that number leads a session or gives a talk here."))
     # The name the release shows for their sessions (P4); a lightning speaker's own name.
     name = next((e.people for e in entries if e.kind is EntryKind.SESSION), person.name)
     return render_template(
@@ -245,13 +252,13 @@ def my_schedule(slug: str) -> Page:
 
 
 CHANGE_WORDS = {
-    ChangeKind.NEW: "New",
-    ChangeKind.MOVED: "Moved",
-    ChangeKind.RETITLED: "Retitled",
-    ChangeKind.LEAD_CHANGED: "Lead changed",
-    ChangeKind.CANCELLED: "Cancelled",
-    ChangeKind.RESTORED: "Restored",
-    ChangeKind.DETAILS: "Details changed",
+    ChangeKind.NEW: _l("New"),
+    ChangeKind.MOVED: _l("Moved"),
+    ChangeKind.RETITLED: _l("Retitled"),
+    ChangeKind.LEAD_CHANGED: _l("Lead changed"),
+    ChangeKind.CANCELLED: _l("Cancelled"),
+    ChangeKind.RESTORED: _l("Restored"),
+    ChangeKind.DETAILS: _l("Details changed"),
 }
 
 
@@ -260,14 +267,21 @@ def describe(summit: Summit, c: Change) -> str:
     label = CHANGE_WORDS[c.kind]
     after, before = c.after, c.before
     if c.kind is ChangeKind.MOVED and before is not None:
-        detail = f"from {releases.where(summit, before)} to {releases.where(summit, after)}"
+        detail = _(
+            "from %(before)s to %(after)s",
+            before=releases.where(summit, before),
+            after=releases.where(summit, after),
+        )
     elif c.kind is ChangeKind.RETITLED and before is not None:
-        detail = f"was “{before.title}”"
+        detail = _("was “%(title)s”", title=before.title)
     elif c.kind is ChangeKind.LEAD_CHANGED and before is not None:
-        detail = f"{before.lead_name or 'nobody'} → {after.lead_name or 'nobody'}"
+        nobody = _("nobody")
+        detail = f"{before.lead_name or nobody} → {after.lead_name or nobody}"
     else:
         detail = releases.where(summit, after)
-    return f"{label}: “{after.title}”, {detail}"
+    return str(
+        _("%(change)s: “%(title)s”, %(detail)s", change=label, title=after.title, detail=detail)
+    )
 
 
 @bp.get("/<slug>/changes")

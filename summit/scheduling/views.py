@@ -7,6 +7,9 @@ import json
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
@@ -14,6 +17,7 @@ from werkzeug.wrappers import Response
 from summit.choices import choices
 from summit.extensions import db
 from summit.forms import ActionForm
+from summit.i18n import format_day
 from summit.models import Job, JobStatus, Summit
 from summit.scheduling.forms import LockForm, MoveForm, PinForm, PublishForm, SolveForm
 from summit.services import scheduling, solve_job
@@ -26,13 +30,13 @@ bp = Blueprint("scheduling", __name__, url_prefix="/organizer/summits/<int:summi
 Page = Response | str | tuple[str, int]
 
 CHANGE_LABELS = {
-    ChangeKind.NEW: "New",
-    ChangeKind.MOVED: "Moved",
-    ChangeKind.RETITLED: "Retitled",
-    ChangeKind.LEAD_CHANGED: "Lead changed",
-    ChangeKind.CANCELLED: "Cancelled",
-    ChangeKind.RESTORED: "Restored",
-    ChangeKind.DETAILS: "Other details (description, track, blueprints)",
+    ChangeKind.NEW: _l("New"),
+    ChangeKind.MOVED: _l("Moved"),
+    ChangeKind.RETITLED: _l("Retitled"),
+    ChangeKind.LEAD_CHANGED: _l("Lead changed"),
+    ChangeKind.CANCELLED: _l("Cancelled"),
+    ChangeKind.RESTORED: _l("Restored"),
+    ChangeKind.DETAILS: _l("Other details (description, track, blueprints)"),
 }
 
 
@@ -66,7 +70,7 @@ def _page(summit_id: int, status: int = 200, move_form: MoveForm | None = None) 
     ).first()
     form = move_form or MoveForm(formdata=None)
     form.session_id.choices = choices(*((s.id, f"{s.track.name}: {s.title}") for s in ctx.sessions))
-    form.day_id.choices = choices(*((d.id, f"{d.date:%A %d %B}") for d in ctx.days))
+    form.day_id.choices = choices(*((d.id, format_day(d.date, "%A %d %B")) for d in ctx.days))
     # The slot picker shows wall-clock times: those of the day with the most slots, and the
     # other days' times too where a day's grid differs.
     times: dict[int, list[str]] = {}
@@ -81,10 +85,8 @@ def _page(summit_id: int, status: int = 200, move_form: MoveForm | None = None) 
     clashes = scheduling.clashes(ctx, problem)
     marks: dict[int, list[str]] = {}
     for c in clashes:
-        people = f"{c.people} people" if c.people else ""
-        what = ", ".join(x for x in ("same track" if c.same_track else "", people) if x)
-        marks.setdefault(c.a.id, []).append(f"{what} with “{c.b.title}”")
-        marks.setdefault(c.b.id, []).append(f"{what} with “{c.a.title}”")
+        marks.setdefault(c.a.id, []).append(_clash_words(c, c.b.title))
+        marks.setdefault(c.b.id, []).append(_clash_words(c, c.a.title))
     changed = scheduling.draft_changes(ctx)
     moved_by_solve: list[dict[str, Any]] = []
     if job is not None and job.status == JobStatus.DONE and job.result:
@@ -118,10 +120,33 @@ def _page(summit_id: int, status: int = 200, move_form: MoveForm | None = None) 
     ), status
 
 
+def _clash_words(c: scheduling.Clash, other: str) -> str:
+    """A draft cell's clash with another session: "same track, 3 people with “Quotas”"."""
+    if c.same_track and c.people:
+        return str(
+            ngettext(
+                "same track, %(num)d person with “%(title)s”",
+                "same track, %(num)d people with “%(title)s”",
+                c.people,
+                title=other,
+            )
+        )
+    if c.same_track:
+        return str(_("same track with “%(title)s”", title=other))
+    return str(
+        ngettext(
+            "%(num)d person with “%(title)s”",
+            "%(num)d people with “%(title)s”",
+            c.people,
+            title=other,
+        )
+    )
+
+
 @bp.get("")
 @organizer_required
 def page(summit_id: int) -> Page:
-    db.get_or_404(Summit, summit_id, description="No such summit.")
+    db.get_or_404(Summit, summit_id, description=_("No such summit."))
     return _page(summit_id)
 
 
@@ -132,10 +157,10 @@ def _refuse(summit_id: int, refused: Refused, form: MoveForm | None = None) -> P
 @bp.post("/solve")
 @organizer_required
 def start_solve(summit_id: int) -> Page:
-    summit = db.get_or_404(Summit, summit_id, description="No such summit.")
+    summit = db.get_or_404(Summit, summit_id, description=_("No such summit."))
     form = SolveForm()
     if not form.validate_on_submit():
-        flash("Give a time limit between 1 and 600 seconds.", "error")
+        flash(_("Give a time limit between 1 and 600 seconds."), "error")
         return _page(summit_id, 422)
     started = apply(
         lambda: solve_job.start_solve(
@@ -147,7 +172,7 @@ def start_solve(summit_id: int) -> Page:
     )
     if isinstance(started, Refused):
         return _page(summit_id, 409)
-    flash("The solver is running in the background; this page shows its progress.", "info")
+    flash(_("The solver is running in the background; this page shows its progress."), "info")
     return redirect(url_for("scheduling.page", summit_id=summit_id))
 
 
@@ -160,7 +185,10 @@ def lock(summit_id: int, session_id: int) -> Page:
     )
     if isinstance(session, Refused):
         return _refuse(summit_id, session)
-    flash(f"“{session.title}” {'locked' if session.locked else 'unlocked'}.", "success")
+    if session.locked:
+        flash(_("“%(title)s” locked.", title=session.title), "success")
+    else:
+        flash(_("“%(title)s” unlocked.", title=session.title), "success")
     return redirect(url_for("scheduling.page", summit_id=summit_id))
 
 
@@ -169,7 +197,7 @@ def lock(summit_id: int, session_id: int) -> Page:
 def move(summit_id: int) -> Page:
     form = MoveForm()
     if not form.validate_on_submit():
-        flash("Pick a session, a day, a slot and a room.", "error")
+        flash(_("Pick a session, a day, a slot and a room."), "error")
         return _page(summit_id, 422, form)
     session = apply(
         lambda: scheduling.move(
@@ -183,7 +211,7 @@ def move(summit_id: int) -> Page:
     )
     if isinstance(session, Refused):
         return _refuse(summit_id, session, form)
-    flash(f"Moved “{session.title}”.", "success")
+    flash(_("Moved “%(title)s”.", title=session.title), "success")
     return redirect(url_for("scheduling.page", summit_id=summit_id))
 
 
@@ -192,7 +220,7 @@ def move(summit_id: int) -> Page:
 def review(summit_id: int) -> Page:
     """Review changes (P4): what publishing now would change, with the people each change
     affects and the mails that will go. Nothing is published from here without a confirm."""
-    db.get_or_404(Summit, summit_id, description="No such summit.")
+    db.get_or_404(Summit, summit_id, description=_("No such summit."))
     reviewed = apply(lambda: scheduling.review(summit_id))
     if isinstance(reviewed, Refused):
         return _refuse(summit_id, reviewed)
@@ -217,10 +245,10 @@ def _review_page(reviewed: scheduling.Review, form: PublishForm, status: int = 2
 def publish(summit_id: int) -> Page:
     """Publish exactly the changes the organizer reviewed: 409 when the last release or the
     draft changed since (A5)."""
-    db.get_or_404(Summit, summit_id, description="No such summit.")
+    db.get_or_404(Summit, summit_id, description=_("No such summit."))
     form = PublishForm()
     if not form.validate_on_submit():
-        flash("Review the changes, then confirm to publish.", "error")
+        flash(_("Review the changes, then confirm to publish."), "error")
         return redirect(url_for("scheduling.review", summit_id=summit_id))
     changed = apply(
         lambda: scheduling.publish(
@@ -238,8 +266,13 @@ def publish(summit_id: int) -> Page:
         fresh = PublishForm(formdata=None, base=reviewed.base, digest=reviewed.digest)
         return _review_page(reviewed, fresh, changed.status)
     flash(
-        f"Published. {changed} published sessions changed; their leads and the people who "
-        "starred them are told.",
+        ngettext(
+            "Published. %(num)d published session changed; its lead and the people who "
+            "starred it are told.",
+            "Published. %(num)d published sessions changed; their leads and the people who "
+            "starred them are told.",
+            changed,
+        ),
         "success",
     )
     return redirect(url_for("scheduling.page", summit_id=summit_id))
@@ -254,5 +287,8 @@ def pin(summit_id: int, session_id: int) -> Page:
     )
     if isinstance(session, Refused):
         return _refuse(summit_id, session)
-    flash(f"“{session.title}” {'pinned' if session.pinned else 'unpinned'}.", "success")
+    if session.pinned:
+        flash(_("“%(title)s” pinned.", title=session.title), "success")
+    else:
+        flash(_("“%(title)s” unpinned.", title=session.title), "success")
     return redirect(url_for("scheduling.page", summit_id=summit_id))

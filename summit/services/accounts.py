@@ -7,6 +7,7 @@ import hmac
 from typing import Any
 
 from flask import current_app
+from flask_babel import gettext as _
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -41,10 +42,10 @@ def _apply_claim(
         user.claim_status = ClaimStatus.NONE
         return
     if claim_project.strip() == "" and claim == PriorityClass.CORE:
-        raise Invalid("Say which project you are a core developer of.", field="claim_project")
+        raise Invalid(_("Say which project you are a core developer of."), field="claim_project")
     changed = (user.claim, user.claim_project) != (claim, claim_project.strip())
     if changed and check_verified and not user.email_verified:
-        raise Invalid("Confirm your email address before claiming a class.", field="claim")
+        raise Invalid(_("Confirm your email address before claiming a class."), field="claim")
     user.claim, user.claim_project = claim, claim_project.strip()
     user.claim_note = claim_note.strip()
     if not user.email_verified:
@@ -100,12 +101,12 @@ def claim_account(token: str, password: str) -> User:
     try:
         user_id = _claim_serializer().loads(token, max_age=CLAIM_MAX_AGE)
     except SignatureExpired as exc:
-        raise Invalid("This link has expired; ask for a new one.") from exc
+        raise Invalid(_("This link has expired; ask for a new one.")) from exc
     except BadSignature as exc:
-        raise Invalid("This link is not valid.") from exc
+        raise Invalid(_("This link is not valid.")) from exc
     user = db.session.get(User, user_id)
     if user is None or user.password_hash:
-        raise Conflict("This account was claimed already; log in instead.")
+        raise Conflict(_("This account was claimed already; log in instead."))
     user.password_hash = generate_password_hash(password, method=PASSWORD_METHOD)
     # The link came to the address's mailbox: the address is the owner's (A2).
     user.email_verified_at = user.email_verified_at or utcnow()
@@ -190,9 +191,9 @@ def _linked_user(
     except SignatureExpired as exc:
         raise Invalid(expired) from exc
     except BadSignature as exc:
-        raise Invalid("This link is not valid.") from exc
+        raise Invalid(_("This link is not valid.")) from exc
     if not isinstance(data, dict):
-        raise Invalid("This link is not valid.")
+        raise Invalid(_("This link is not valid."))
     return db.session.get(User, parse_id(str(data.get("u"))) or 0), data
 
 
@@ -202,12 +203,12 @@ def verify_email(token: str) -> User:
         token,
         VERIFY_SALT,
         current_app.config["VERIFY_LINK_HOURS"],
-        "This link has expired: log in and ask for a new one.",
+        _("This link has expired: log in and ask for a new one."),
     )
     if user is None or user.email != data.get("e"):
-        raise Invalid("This link is not valid.")
+        raise Invalid(_("This link is not valid."))
     if user.email_verified:
-        raise Conflict("This address is confirmed already: log in.")
+        raise Conflict(_("This address is confirmed already: log in."))
     user.email_verified_at = utcnow()
     if user.claim != PriorityClass.OTHER and user.claim_status == ClaimStatus.NONE:
         user.claim_status = ClaimStatus.PENDING  # the claim made at sign-up goes to organizers
@@ -238,10 +239,10 @@ def user_for_reset(token: str) -> User:
         token,
         RESET_SALT,
         current_app.config["RESET_LINK_HOURS"],
-        "This link has expired: ask for a new one.",
+        _("This link has expired: ask for a new one."),
     )
     if user is None or not hmac.compare_digest(str(data.get("f")), _state_fingerprint(user)):
-        raise Invalid("This link was used already or is no longer valid: ask for a new one.")
+        raise Invalid(_("This link was used already or is no longer valid: ask for a new one."))
     return user
 
 
@@ -276,7 +277,7 @@ def update_profile(
 ) -> User:
     user = db.session.get(User, user_id)
     if user is None:
-        raise NotFound("No such user.")
+        raise NotFound(_("No such user."))
     user.name, user.affiliation, user.projects = name.strip(), affiliation.strip(), projects.strip()
     _apply_claim(user, claim, claim_project, claim_note)
     return user
@@ -285,9 +286,9 @@ def update_profile(
 def change_password(user_id: int, current: str, new: str) -> None:
     user = db.session.get(User, user_id)
     if user is None:
-        raise NotFound("No such user.")
+        raise NotFound(_("No such user."))
     if not user.password_hash or not check_password_hash(user.password_hash, current):
-        raise Invalid("Your current password is wrong.", field="current_password")
+        raise Invalid(_("Your current password is wrong."), field="current_password")
     user.password_hash = generate_password_hash(new, method=PASSWORD_METHOD)
 
 
@@ -324,7 +325,7 @@ def decide_claim(
     """
     user = db.session.get(User, user_id)
     if user is None:
-        raise NotFound("No such user.")
+        raise NotFound(_("No such user."))
     claim, project = seen if seen is not None else (user.claim, user.claim_project)
     decided = db.session.execute(
         update(User)
@@ -345,11 +346,15 @@ def decide_claim(
     db.session.refresh(user)
     if decided.rowcount != 1:  # type: ignore[attr-defined]
         if user.claim_status != ClaimStatus.PENDING:
-            raise Conflict(f"{user.name}'s claim is no longer pending.")
+            raise Conflict(_("%(name)s's claim is no longer pending.", name=user.name))
         now_says = f"{PriorityClass(user.claim).label} {user.claim_project}".strip()
         raise Conflict(
-            f"{user.name} changed the claim since you opened the page: it now says "
-            f"“{now_says}”. Nothing was decided; review it again."
+            _(
+                "%(name)s changed the claim since you opened the page: it now says "
+                "“%(claim)s”. Nothing was decided; review it again.",
+                name=user.name,
+                claim=now_says,
+            )
         )
     if verify:
         notifications.claim_verified(user, PriorityClass(claim))
@@ -364,7 +369,7 @@ def decide_claim(
 def make_organizer(email: str) -> User:
     user = find_by_email(email)
     if user is None:
-        raise NotFound(f"No account with the email {email}; sign up first.")
+        raise NotFound(_("No account with the email %(email)s; sign up first.", email=email))
     user.is_organizer = True
     # Made by whoever runs the server: they vouch for the address.
     user.email_verified_at = user.email_verified_at or utcnow()
@@ -374,7 +379,7 @@ def make_organizer(email: str) -> User:
 
 def user_by_feed_address(address: str) -> User | None:
     """The owner of a personal calendar address (`User.feed_address`), or None."""
-    text_id, _, token = address.partition("-")
+    text_id, _sep, token = address.partition("-")
     user_id = parse_id(text_id)
     if user_id is None or not token:
         return None
@@ -388,6 +393,6 @@ def regenerate_feed_token(user_id: int) -> str:
     """A new secret for the personal calendar feed (E1); the old address then answers 404."""
     user = db.session.get(User, user_id)
     if user is None:
-        raise NotFound("No such user.")
+        raise NotFound(_("No such user."))
     user.feed_token = new_token()
     return user.feed_token

@@ -5,6 +5,7 @@ a hand move, and the draft grid, all through scheduling.to_problem)."""
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from sqlalchemy import delete, select
 
 from summit.extensions import db
@@ -40,13 +41,13 @@ def away_by_lead(summit: Summit) -> dict[int, set[Mark]]:
 def set_away(actor: User, summit: Summit, user_id: int, marks: set[Mark]) -> None:
     """Replace the user's marks in this summit. Only the user or an organizer may."""
     if actor.id != user_id and not actor.is_organizer:
-        raise Forbidden("Only organizers can say when someone else can't attend.")
+        raise Forbidden(_("Only organizers can say when someone else can't attend."))
     if db.session.get(User, user_id) is None:
-        raise NotFound("No such person.")
+        raise NotFound(_("No such person."))
     days: dict[int, Day] = {d.id: d for d in summit.design_days}
     for day_id, part in marks:
         if day_id not in days or part not in PARTS:
-            raise Invalid("Pick mornings or afternoons of this summit's Design Summit days.")
+            raise Invalid(_("Pick mornings or afternoons of this summit's Design Summit days."))
     db.session.execute(
         delete(LeadAway).where(LeadAway.user_id == user_id, LeadAway.day_id.in_(list(days)))
     )

@@ -8,6 +8,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import Select, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -16,6 +18,7 @@ from sqlalchemy.orm import selectinload
 from summit import notifications
 from summit.extensions import db
 from summit.forms import control_free
+from summit.i18n import format_local
 from summit.models import (
     Blueprint,
     BlueprintStatus,
@@ -34,6 +37,35 @@ from summit.services.errors import Conflict, Forbidden, Invalid, NotFound
 TITLE_MIN, TITLE_MAX, DESCRIPTION_MAX, URL_MAX = 5, 120, 5000, 500
 
 
+def _decided_already(blueprint: Blueprint, *, own: bool) -> str:
+    """Why a decided blueprint cannot change: to its submitter (`own`), or by its title."""
+    status, title = blueprint.status, blueprint.title
+    if own:
+        words = {
+            BlueprintStatus.ACCEPTED: _(
+                "This blueprint was accepted already; it can no longer change."
+            ),
+            BlueprintStatus.MERGED: _(
+                "This blueprint was merged already; it can no longer change."
+            ),
+            BlueprintStatus.REJECTED: _(
+                "This blueprint was rejected already; it can no longer change."
+            ),
+            BlueprintStatus.WITHDRAWN: _(
+                "This blueprint was withdrawn already; it can no longer change."
+            ),
+        }
+    else:
+        words = {
+            BlueprintStatus.ACCEPTED: _("“%(title)s” was accepted already.", title=title),
+            BlueprintStatus.MERGED: _("“%(title)s” was merged already.", title=title),
+            BlueprintStatus.REJECTED: _("“%(title)s” was rejected already.", title=title),
+            BlueprintStatus.WITHDRAWN: _("“%(title)s” was withdrawn already.", title=title),
+        }
+    fallback = _("“%(title)s” was decided already.", title=title)
+    return str(words.get(BlueprintStatus(status), fallback))
+
+
 @dataclass(frozen=True)
 class BlueprintValues:
     """A blueprint's fields after the checks every path shares (form, import)."""
@@ -49,39 +81,43 @@ def check_values(
 ) -> BlueprintValues:
     title, description, url = title.strip(), description.strip(), url.strip()
     if not TITLE_MIN <= len(title) <= TITLE_MAX:
-        raise Invalid(f"The title needs {TITLE_MIN} to {TITLE_MAX} characters.", field="title")
+        raise Invalid(
+            _("The title needs %(min)d to %(max)d characters.", min=TITLE_MIN, max=TITLE_MAX),
+            field="title",
+        )
     if not control_free([title, url]):
-        raise Invalid("Keep the title and address to one line, without control characters.")
+        raise Invalid(_("Keep the title and address to one line, without control characters."))
     if len(description) > DESCRIPTION_MAX:
         raise Invalid(
-            f"The description is limited to {DESCRIPTION_MAX} characters.", field="description"
+            _("The description is limited to %(max)d characters.", max=DESCRIPTION_MAX),
+            field="description",
         )
     if url:
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.netloc:
-            raise Invalid("The blueprint URL must start with http:// or https://.", field="url")
+            raise Invalid(_("The blueprint URL must start with http:// or https://."), field="url")
         if len(url) > URL_MAX:
-            raise Invalid(f"The URL is limited to {URL_MAX} characters.", field="url")
+            raise Invalid(_("The URL is limited to %(max)d characters.", max=URL_MAX), field="url")
     try:
         length = int(length_slots)
     except (TypeError, ValueError):
         length = 0
     if length not in (1, 2):
-        raise Invalid("A session takes 1 or 2 slots.", field="length_slots")
+        raise Invalid(_("A session takes 1 or 2 slots."), field="length_slots")
     return BlueprintValues(title, description, url, length)
 
 
 def _summit(summit_id: int) -> Summit:
     summit = db.session.get(Summit, summit_id)
     if summit is None:
-        raise NotFound("No such summit.")
+        raise NotFound(_("No such summit."))
     return summit
 
 
 def _track(summit_id: int, track_id: int) -> Track:
     track = db.session.get(Track, track_id)
     if track is None or track.summit_id != summit_id:
-        raise Invalid("Pick one of this summit's tracks.", field="track_id")
+        raise Invalid(_("Pick one of this summit's tracks."), field="track_id")
     return track
 
 
@@ -91,8 +127,14 @@ def cfp_open(summit: Summit, now: datetime | None = None) -> bool:
 
 def _require_cfp_open(summit: Summit, now: datetime | None) -> None:
     if not cfp_open(summit, now):
-        closed = summit.local(summit.cfp_closes_at).strftime("%a %d %b %Y %H:%M")  # type: ignore[arg-type]
-        raise Forbidden(f"The call for sessions closed on {closed} ({summit.timezone}).")
+        closed = format_local(summit.cfp_closes_at, summit.zone, "%a %d %b %Y %H:%M")
+        raise Forbidden(
+            _(
+                "The call for sessions closed on %(closed)s (%(zone)s).",
+                closed=closed,
+                zone=summit.timezone,
+            )
+        )
 
 
 def submit(
@@ -123,9 +165,13 @@ def submit(
     )
     if (submitted or 0) >= summit.blueprints_per_person:
         raise Conflict(
-            f"You have submitted {summit.blueprints_per_person} blueprints to this summit, "
-            "which is the most one person may. Withdraw one to submit another, or ask the "
-            "organizers."
+            ngettext(
+                "You have submitted %(num)d blueprint to this summit, which is the most one "
+                "person may. Withdraw it to submit another, or ask the organizers.",
+                "You have submitted %(num)d blueprints to this summit, which is the most one "
+                "person may. Withdraw one to submit another, or ask the organizers.",
+                summit.blueprints_per_person,
+            )
         )
     values = check_values(title, description, url, length_slots)
     track = _track(summit_id, track_id)
@@ -136,8 +182,11 @@ def submit(
             Blueprint.status != BlueprintStatus.WITHDRAWN,
             func.lower(Blueprint.title) == values.title.lower(),
         ),
-        f"You have submitted “{values.title}” already, so nothing new was made. Edit it from "
-        "My blueprints if something changed.",
+        _(
+            "You have submitted “%(title)s” already, so nothing new was made. Edit it from "
+            "My blueprints if something changed.",
+            title=values.title,
+        ),
     )
     blueprint = Blueprint(
         summit_id=summit_id,
@@ -163,9 +212,9 @@ def _refuse_a_second(existing: Select[Any], message: str) -> None:
 def _own_undecided(user_id: int, blueprint_id: int) -> Blueprint:
     blueprint = db.session.get(Blueprint, blueprint_id)
     if blueprint is None or blueprint.submitter_id != user_id:
-        raise NotFound("No such blueprint of yours.")
+        raise NotFound(_("No such blueprint of yours."))
     if blueprint.status != BlueprintStatus.SUBMITTED:
-        raise Conflict(f"This blueprint was {blueprint.status} already; it can no longer change.")
+        raise Conflict(_decided_already(blueprint, own=True))
     return blueprint
 
 
@@ -241,9 +290,9 @@ def blueprint_page(
 def _submitted(blueprint_id: int) -> Blueprint:
     blueprint = db.session.get(Blueprint, blueprint_id)
     if blueprint is None:
-        raise NotFound("No such blueprint.")
+        raise NotFound(_("No such blueprint."))
     if blueprint.status != BlueprintStatus.SUBMITTED:
-        raise Conflict(f"“{blueprint.title}” was {blueprint.status} already.")
+        raise Conflict(_decided_already(blueprint, own=False))
     return blueprint
 
 
@@ -282,9 +331,9 @@ def merge(organizer_id: int, blueprint_id: int, session_id: int) -> DesignSessio
     blueprint = _submitted(blueprint_id)
     session = db.session.get(DesignSession, session_id)
     if session is None or session.summit_id != blueprint.summit_id:
-        raise Invalid("Pick a session of this summit to merge into.", field="session_id")
+        raise Invalid(_("Pick a session of this summit to merge into."), field="session_id")
     if session.status == SessionStatus.CANCELLED:
-        raise Conflict("That session is cancelled; pick another.", field="session_id")
+        raise Conflict(_("That session is cancelled; pick another."), field="session_id")
     blueprint.status, blueprint.session_id = BlueprintStatus.MERGED, session.id
     notifications.blueprint_merged(
         blueprint.submitter,
@@ -307,7 +356,7 @@ def reject(organizer_id: int, blueprint_id: int, reason: str) -> Blueprint:
     blueprint = _submitted(blueprint_id)
     reason = reason.strip()
     if not reason:
-        raise Invalid("Give a reason: the submitter will read it.", field="reason")
+        raise Invalid(_("Give a reason: the submitter will read it."), field="reason")
     blueprint.status, blueprint.reason = BlueprintStatus.REJECTED, reason[:500]
     notifications.blueprint_rejected(
         blueprint.submitter, blueprint.track.summit, blueprint.title, reason
@@ -334,11 +383,11 @@ def move(organizer_id: int, blueprint_id: int, track_id: int) -> Blueprint:
 def bulk_accept(organizer_id: int, summit_id: int, blueprint_ids: list[int]) -> list[DesignSession]:
     """Each blueprint of this summit through the same checks as a single accept."""
     if not blueprint_ids:
-        raise Invalid("Tick at least one blueprint.")
+        raise Invalid(_("Tick at least one blueprint."))
     for blueprint_id in blueprint_ids:
         blueprint = db.session.get(Blueprint, blueprint_id)
         if blueprint is None or blueprint.summit_id != summit_id:
-            raise NotFound("Some of those blueprints are not in this summit.")
+            raise NotFound(_("Some of those blueprints are not in this summit."))
     return [accept(organizer_id, blueprint_id) for blueprint_id in blueprint_ids]
 
 
@@ -348,7 +397,9 @@ def bulk_accept(organizer_id: int, summit_id: int, blueprint_ids: list[int]) -> 
 def _lead_by_email(email: str) -> User:
     lead = find_by_email(email)
     if lead is None:
-        raise Invalid(f"Nobody has an account with the email {email}.", field="lead_email")
+        raise Invalid(
+            _("Nobody has an account with the email %(email)s.", email=email), field="lead_email"
+        )
     return lead
 
 
@@ -368,10 +419,10 @@ def save_session(
     _summit(summit_id)
     values = check_values(title, description, "", length_slots)
     if expected_attendance is not None and expected_attendance < 0:
-        raise Invalid("Expected attendance cannot be negative.", field="expected_attendance")
+        raise Invalid(_("Expected attendance cannot be negative."), field="expected_attendance")
     session = db.session.get(DesignSession, session_id) if session_id else None
     if session_id and (session is None or session.summit_id != summit_id):
-        raise NotFound("No such session.")
+        raise NotFound(_("No such session."))
     # Look everything up before a new row joins the session (no half-filled autoflush).
     track = _track(summit_id, track_id)
     lead = _lead_by_email(lead_email) if lead_email.strip() else None
@@ -383,8 +434,11 @@ def save_session(
                 DesignSession.status != SessionStatus.CANCELLED,
                 func.lower(DesignSession.title) == values.title.lower(),
             ),
-            f"The {track.name} track has a session “{values.title}” already, so nothing new "
-            "was made.",
+            _(
+                "The %(track)s track has a session “%(title)s” already, so nothing new was made.",
+                track=track.name,
+                title=values.title,
+            ),
         )
         session = DesignSession(summit_id=summit_id, track_id=track.id)
         db.session.add(session)
@@ -442,7 +496,7 @@ def set_star(user_id: int, session_id: int, starred: bool) -> int:
     """Star or unstar a session; returns its new star count. Idempotent."""
     session = db.session.get(DesignSession, session_id)
     if session is None or session.status == SessionStatus.CANCELLED:
-        raise NotFound("No such session.")
+        raise NotFound(_("No such session."))
     exists = db.session.scalar(
         select(Interest.id).where(Interest.user_id == user_id, Interest.session_id == session_id)
     )

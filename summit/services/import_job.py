@@ -5,6 +5,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from flask_babel import gettext as _
+from flask_babel import ngettext
+
 from summit.jobs import handler, report_progress
 from summit.models import Job
 from summit.services.imports import import_blueprints, parse
@@ -16,14 +19,18 @@ PROGRESS_EVERY = 250
 def run_import(job: Job) -> dict[str, Any]:
     payload = json.loads(job.payload)
     rows = parse(payload["data"].encode("utf-8"), payload.get("filename", ""))
-    report_progress(job, 0, len(rows), f"Checking {len(rows)} rows…")
+    report_progress(
+        job, 0, len(rows), ngettext("Checking %(num)d row…", "Checking %(num)d rows…", len(rows))
+    )
 
     last = [0, len(rows)]
 
     def progress(done: int, total: int) -> None:
         last[:] = [done, total]
         if done % PROGRESS_EVERY == 0 or done == total:
-            report_progress(job, done, total, f"Imported {done} of {total}…")
+            report_progress(
+                job, done, total, _("Imported %(done)d of %(total)d…", done=done, total=total)
+            )
 
     report = import_blueprints(
         job.created_by_id,
@@ -36,12 +43,15 @@ def run_import(job: Job) -> dict[str, Any]:
     # the progress beats above could not be written while it ran.
     job.done, job.total = last
     if report.errors and not payload.get("partial"):
-        message = (
-            f"Nothing was imported: {len(report.errors)} rows have errors. "
-            "Fix them, or tick “import the good rows only”."
+        message = ngettext(
+            "Nothing was imported: %(num)d row has errors. "
+            "Fix it, or tick “Import the good rows even if some rows are bad”.",
+            "Nothing was imported: %(num)d rows have errors. "
+            "Fix them, or tick “Import the good rows even if some rows are bad”.",
+            len(report.errors),
         )
     else:
-        message = f"Import finished: {report.summary()}."
+        message = _("Import finished: %(summary)s.", summary=report.summary())
     return {
         "message": message,
         "created": report.created,

@@ -15,6 +15,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from email_validator import EmailNotValidError, validate_email
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -59,9 +61,14 @@ class ImportReport:
         return self.created + self.updated
 
     def summary(self) -> str:
-        return (
-            f"{self.created} created, {self.updated} updated, {self.unchanged} unchanged, "
-            f"{self.new_accounts} new accounts, {len(self.errors)} rows refused"
+        return ", ".join(
+            [
+                ngettext("%(num)d created", "%(num)d created", self.created),
+                ngettext("%(num)d updated", "%(num)d updated", self.updated),
+                ngettext("%(num)d unchanged", "%(num)d unchanged", self.unchanged),
+                ngettext("%(num)d new account", "%(num)d new accounts", self.new_accounts),
+                ngettext("%(num)d row refused", "%(num)d rows refused", len(self.errors)),
+            ]
         )
 
 
@@ -70,17 +77,20 @@ def parse(data: bytes, filename: str = "") -> list[Row]:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise Invalid("The file is not UTF-8 text.") from exc
+        raise Invalid(_("The file is not UTF-8 text.")) from exc
     is_json = filename.lower().endswith(".json") or text.lstrip()[:1] in ("[", "{")
     rows = _parse_json(text) if is_json else _parse_csv(text)
     if not rows:
-        raise Invalid("The file holds no blueprint.")
+        raise Invalid(_("The file holds no blueprint."))
     if len(rows) > MAX_ROWS:
-        raise Invalid(f"At most {MAX_ROWS} blueprints per file.")
+        raise Invalid(_("At most %(max)d blueprints per file.", max=MAX_ROWS))
     for row in rows:
         if any(NUL in value for value in row.values.values()):
             raise Invalid(
-                f"Line {row.line} holds a NUL character (U+0000), which no text can keep."
+                _(
+                    "Line %(line)d holds a NUL character (U+0000), which no text can keep.",
+                    line=row.line,
+                )
             )
     return rows
 
@@ -91,8 +101,13 @@ def _parse_csv(text: str) -> list[Row]:
     missing = [c for c in REQUIRED if c not in header]
     if missing:
         raise Invalid(
-            f"The CSV header lacks the column(s): {', '.join(missing)}. "
-            f"Expected columns: {', '.join(COLUMNS)}."
+            ngettext(
+                "The CSV header lacks the column: %(missing)s. Expected columns: %(columns)s.",
+                "The CSV header lacks the columns: %(missing)s. Expected columns: %(columns)s.",
+                len(missing),
+                missing=", ".join(missing),
+                columns=", ".join(COLUMNS),
+            )
         )
     reader.fieldnames = header
     rows = []
@@ -101,7 +116,13 @@ def _parse_csv(text: str) -> list[Row]:
             values = {k: (v or "").strip() for k, v in record.items() if k in COLUMNS}
             rows.append(Row(reader.line_num, values))
     except csv.Error as exc:
-        raise Invalid(f"The CSV cannot be read near line {reader.line_num}: {exc}") from exc
+        raise Invalid(
+            _(
+                "The CSV cannot be read near line %(line)d: %(problem)s",
+                line=reader.line_num,
+                problem=exc,
+            )
+        ) from exc
     return rows
 
 
@@ -111,23 +132,32 @@ def _parse_json(text: str) -> list[Row]:
         # conversion, and every field is checked as text afterwards anyway.
         document = json.loads(text, parse_int=str, parse_float=str, parse_constant=str)
     except json.JSONDecodeError as exc:
-        raise Invalid(f"The JSON cannot be read: {exc.msg} at line {exc.lineno}.") from exc
+        raise Invalid(
+            _(
+                "The JSON cannot be read: %(problem)s at line %(line)d.",
+                problem=exc.msg,
+                line=exc.lineno,
+            )
+        ) from exc
     except RecursionError as exc:
         raise Invalid(
-            "The JSON is nested too deeply: give a list of blueprints, each an object "
-            "of text fields."
+            _(
+                "The JSON is nested too deeply: give a list of blueprints, each an object "
+                "of text fields."
+            )
         ) from exc
     items = document.get("blueprints") if isinstance(document, dict) else document
     if not isinstance(items, list):
-        raise Invalid('The JSON must be a list of blueprints, or {"blueprints": [...]}.')
+        raise Invalid(_('The JSON must be a list of blueprints, or {"blueprints": [...]}.'))
     rows = []
     for number, item in enumerate(items, start=1):
         if not isinstance(item, dict):
-            rows.append(Row(number, {"__error__": "is not an object"}))
+            rows.append(Row(number, {"__error__": _("is not an object")}))
             continue
         nested = sorted(k for k, v in item.items() if k in COLUMNS and isinstance(v, dict | list))
         if nested:
-            rows.append(Row(number, {"__error__": f"{nested[0]}: give text, not a list or object"}))
+            problem = _("%(column)s: give text, not a list or object", column=nested[0])
+            rows.append(Row(number, {"__error__": problem}))
             continue
         rows.append(
             Row(
@@ -151,16 +181,16 @@ def check_rows(summit_id: int, rows: list[Row]) -> tuple[list[CheckedRow], list[
             continue
         missing = [c for c in REQUIRED if not values.get(c)]
         if missing:
-            errors.append((row.line, f"missing {', '.join(missing)}"))
+            errors.append((row.line, _("missing %(columns)s", columns=", ".join(missing))))
             continue
         track_id = tracks.get(values["track"].lower())
         if track_id is None:
-            errors.append((row.line, f"no track called “{values['track']}”"))
+            errors.append((row.line, _("no track called “%(track)s”", track=values["track"])))
             continue
         try:
             email = validate_email(values["submitter_email"], check_deliverability=False).normalized
         except EmailNotValidError as exc:
-            errors.append((row.line, f"submitter_email: {exc}"))
+            errors.append((row.line, _("submitter_email: %(problem)s", problem=exc)))
             continue
         try:
             blueprint = check_values(

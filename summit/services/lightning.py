@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -81,7 +83,7 @@ def _slot(slot_id: int) -> tuple[LightningSlot, Summit]:
         .where(LightningSlot.id == slot_id)
     ).first()
     if row is None:
-        raise NotFound("No such lightning slot.")
+        raise NotFound(_("No such lightning slot."))
     return row[0], row[1]
 
 
@@ -124,14 +126,14 @@ def book_lightning_slot(user_id: int, slot_id: int, title: str) -> LightningTalk
     """L2: book a free slot with a title, in one step."""
     title = " ".join(title.split())
     if not title:
-        raise Invalid("Give your talk a title.", field="title")
+        raise Invalid(_("Give your talk a title."), field="title")
     if len(title) > TITLE_MAX:
-        raise Invalid(f"Keep the title under {TITLE_MAX} characters.", field="title")
+        raise Invalid(_("Keep the title under %(max)d characters.", max=TITLE_MAX), field="title")
     slot, summit = _slot(slot_id)
     if not is_registered(user_id, summit.id):
-        raise Forbidden("Only attendees with a confirmed seat can book a lightning talk.")
+        raise Forbidden(_("Only attendees with a confirmed seat can book a lightning talk."))
     if slot.blocked:
-        raise Conflict("The organizers keep that slot free; pick another.", field="slot_id")
+        raise Conflict(_("The organizers keep that slot free; pick another."), field="slot_id")
     # Serialise one person's bookings: a no-op update locks their row on PostgreSQL and, on
     # SQLite, opens the write transaction now, so the savepoint below nests inside it (a
     # savepoint that opens a SQLite transaction commits it on release).
@@ -144,18 +146,24 @@ def book_lightning_slot(user_id: int, slot_id: int, title: str) -> LightningTalk
         holder = db.session.scalar(
             select(LightningTalk.user_id).where(LightningTalk.slot_id == slot.id)
         )
+        time = f"{slot.starts_at.astimezone(summit.zone):%H:%M}"
         if holder == user_id:  # Back and Book again: the talk is there already
             raise Conflict(
-                f"You booked {slot.starts_at.astimezone(summit.zone):%H:%M} already: your talk "
-                "is on the whiteboard."
+                _("You booked %(time)s already: your talk is on the whiteboard.", time=time)
             ) from None
         nearest = nearest_free(slot)
-        hint = f" Nearest free: {_times(nearest, summit)}." if nearest else " That day is full."
-        raise SlotTaken(
-            f"Just taken: someone booked {slot.starts_at.astimezone(summit.zone):%H:%M} "
-            f"a moment before you.{hint}",
-            nearest,
-        ) from None
+        if nearest:
+            message = _(
+                "Just taken: someone booked %(time)s a moment before you. Nearest free: %(free)s.",
+                time=time,
+                free=_times(nearest, summit),
+            )
+        else:
+            message = _(
+                "Just taken: someone booked %(time)s a moment before you. That day is full.",
+                time=time,
+            )
+        raise SlotTaken(message, nearest) from None
     mine_today = db.session.scalar(
         select(func.count())
         .select_from(LightningTalk)
@@ -165,8 +173,11 @@ def book_lightning_slot(user_id: int, slot_id: int, title: str) -> LightningTalk
     limit = summit.lightning_talks_per_day
     if (mine_today or 0) > limit:
         raise Conflict(
-            f"You already have {'a talk' if limit == 1 else f'{limit} talks'} on that day; "
-            "cancel it first or pick another day.",
+            ngettext(
+                "You already have a talk on that day; cancel it first or pick another day.",
+                "You already have %(num)d talks on that day; cancel one first or pick another day.",
+                limit,
+            ),
             field="slot_id",
         )
     audit.record(user_id, "lightning.book", f"slot:{slot.id}", title)
@@ -176,7 +187,7 @@ def book_lightning_slot(user_id: int, slot_id: int, title: str) -> LightningTalk
 def _talk(talk_id: int) -> LightningTalk:
     talk = db.session.get(LightningTalk, talk_id)
     if talk is None:
-        raise NotFound("No such lightning talk.")
+        raise NotFound(_("No such lightning talk."))
     return talk
 
 
@@ -184,7 +195,7 @@ def cancel_talk(user_id: int, talk_id: int) -> None:
     """A speaker cancels their own talk; the slot is free again at once."""
     talk = _talk(talk_id)
     if talk.user_id != user_id:
-        raise Forbidden("You can cancel only your own talk.")
+        raise Forbidden(_("You can cancel only your own talk."))
     audit.record(user_id, "lightning.cancel", f"slot:{talk.slot_id}", talk.title)
     db.session.delete(talk)
 
@@ -201,11 +212,11 @@ def remove_talk(organizer_id: int, talk_id: int) -> None:
 
 
 def set_blocked(organizer_id: int, slot_id: int, blocked: bool) -> LightningSlot:
-    slot, _ = _slot(slot_id)
+    slot, _summit = _slot(slot_id)
     if blocked and db.session.scalar(
         select(LightningTalk.id).where(LightningTalk.slot_id == slot.id)
     ):
-        raise Conflict("That slot holds a talk; remove the talk before blocking the slot.")
+        raise Conflict(_("That slot holds a talk; remove the talk before blocking the slot."))
     slot.blocked = blocked
     audit.record(
         organizer_id, "lightning.block" if blocked else "lightning.unblock", f"slot:{slot.id}"
@@ -215,9 +226,9 @@ def set_blocked(organizer_id: int, slot_id: int, blocked: bool) -> LightningSlot
 
 def set_talks_per_day(organizer_id: int, summit_id: int, talks: int) -> None:
     if not 1 <= talks <= 20:
-        raise Invalid("Allow between 1 and 20 talks per person per day.", field="talks_per_day")
+        raise Invalid(_("Allow between 1 and 20 talks per person per day."), field="talks_per_day")
     summit = db.session.get(Summit, summit_id)
     if summit is None:
-        raise NotFound("No such summit.")
+        raise NotFound(_("No such summit."))
     summit.lightning_talks_per_day = talks
     audit.record(organizer_id, "lightning.limit", f"summit:{summit.slug}", f"{talks} per day")

@@ -14,6 +14,7 @@ from datetime import UTC, date, datetime
 from enum import StrEnum
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
@@ -89,10 +90,10 @@ class Entry:
         if self.track is not None:
             return self.track.name
         if self.kind is EntryKind.LIGHTNING:
-            return "Lightning talks"
+            return str(_("Lightning talks"))
         if self.kind is EntryKind.SOCIAL:
-            return "Social events"
-        return self.track_name or "Conference"
+            return str(_("Social events"))
+        return self.track_name or str(_("Conference"))
 
     def overlaps(self, other: Entry) -> bool:
         return self.starts_at < other.ends_at and other.starts_at < self.ends_at
@@ -408,7 +409,7 @@ def _lightning_talks(summit: Summit, days: list[Day]) -> list[Entry]:
             talk.title,
             slot.starts_at,
             slot.ends_at,
-            "Lightning talks",
+            str(_("Lightning talks")),
             day=day_by_id[slot.day_id],
             people=str(name),
             person_id=talk.user_id,
@@ -429,7 +430,7 @@ def _social_events(summit: Summit) -> list[Entry]:
             s.starts_at,
             s.ends_at or s.starts_at,
             s.place,
-            people=f"Sponsored by {s.sponsor}" if s.sponsor else "",
+            people=str(_("Sponsored by %(sponsor)s", sponsor=s.sponsor)) if s.sponsor else "",
             sequence=s.sequence,
             modified_at=s.updated_at,
         )

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal, cast
 
+from flask_babel import gettext as _
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import (
     ColumnElement,
@@ -262,7 +263,7 @@ def _waitlisted(user: User, event: Event, place: int) -> None:
 def _event(event_id: int) -> Event:
     event = db.session.get(Event, event_id)
     if event is None:
-        raise NotFound("No such event.")
+        raise NotFound(_("No such event."))
     return event
 
 
@@ -290,11 +291,11 @@ def register(user_id: int, event_id: int, *, now: datetime | None = None) -> Reg
     db.session.flush()
     event, user = _event(event_id), db.session.get(User, user_id)
     if user is None:
-        raise NotFound("No such person.")
+        raise NotFound(_("No such person."))
     if event.registration_opens_at and now < event.registration_opens_at:
-        raise Invalid(f"Registration for the {event.label} is not open yet.")
+        raise Invalid(_("Registration for the %(event)s is not open yet.", event=event.label))
     if event.registration_closes_at and now >= event.registration_closes_at:
-        raise Invalid(f"Registration for the {event.label} is closed.")
+        raise Invalid(_("Registration for the %(event)s is closed.", event=event.label))
     # The guarded update comes first: it serialises the registrations that get a seat, so
     # the time of joining below follows the order in which people really got through.
     confirmed = _take_open_seat(event_id)
@@ -316,7 +317,7 @@ def register(user_id: int, event_id: int, *, now: datetime | None = None) -> Reg
         # if a caller forgot to roll back before committing.
         label = event.label
         db.session.rollback()
-        raise Conflict(f"You are already registered for the {label}.") from exc
+        raise Conflict(_("You are already registered for the %(event)s.", event=label)) from exc
     if confirmed:
         notifications.seat_confirmed(user, event)
         return Registered(registration_id, status, None)
@@ -339,13 +340,13 @@ def cancel(user_id: int, registration_id: int) -> Registration:
     """Give up a seat or leave the list (R5). A freed seat is never lost."""
     registration = db.session.get(Registration, registration_id)
     if registration is None or registration.user_id != user_id:
-        raise NotFound("No such registration.")
+        raise NotFound(_("No such registration."))
     event_id = registration.event_id
     if registration.status == CONFIRMED:
         if not _set_status(
             registration.id, CONFIRMED, RegistrationStatus.CANCELLED, decided_at=utcnow()
         ):
-            raise Conflict("This registration changed meanwhile; reload the page.")
+            raise Conflict(_("This registration changed meanwhile; reload the page."))
         _release_seat(event_id)
         db.session.refresh(registration)
         notifications.seat_cancelled(registration.user, registration.event)
@@ -357,11 +358,11 @@ def cancel(user_id: int, registration_id: int) -> Registration:
         if not _set_status(
             registration.id, WAITLISTED, RegistrationStatus.CANCELLED, decided_at=utcnow()
         ):
-            raise Conflict("This registration changed meanwhile; reload the page.")
+            raise Conflict(_("This registration changed meanwhile; reload the page."))
         db.session.refresh(registration)
         notifications.waitlist_left(registration.user, registration.event)
     else:
-        raise Conflict("This registration is no longer active.")
+        raise Conflict(_("This registration is no longer active."))
     return registration
 
 
@@ -371,7 +372,7 @@ def _promote_head(event: Event) -> Registration | None:
     if head is None or not _take_seat(event.id, "open_seats"):
         return None
     if not _set_status(head.id, WAITLISTED, CONFIRMED, decided_at=utcnow()):
-        raise Conflict("The waiting list changed meanwhile; try again.")
+        raise Conflict(_("The waiting list changed meanwhile; try again."))
     db.session.refresh(head)
     notifications.seat_promoted(head.user, head.event)
     return head
@@ -387,12 +388,14 @@ def confirm_entries(organizer_id: int, event_id: int, registration_ids: list[int
     for registration_id in registration_ids:
         registration = db.session.get(Registration, registration_id)
         if registration is None or registration.event_id != event_id:
-            raise NotFound("No such entry on this waiting list.")
+            raise NotFound(_("No such entry on this waiting list."))
         if registration.status != WAITLISTED:
             continue  # someone confirmed or declined it already
         if not _take_seat(event_id, "capacity"):
             if done == 0:
-                raise Conflict(f"The {event.label} is full: no seat is left to confirm.")
+                raise Conflict(
+                    _("The %(event)s is full: no seat is left to confirm.", event=event.label)
+                )
             break
         if not _set_status(
             registration.id, WAITLISTED, CONFIRMED, decided_at=utcnow(), decided_by_id=organizer_id
@@ -415,7 +418,7 @@ def confirm_entries(organizer_id: int, event_id: int, registration_ids: list[int
 def confirm_next(organizer_id: int, event_id: int, n: int) -> int:
     """Confirm the first n entries of the list in R3 order, as far as seats allow."""
     if n < 1:
-        raise Invalid("Confirm at least one person.")
+        raise Invalid(_("Confirm at least one person."))
     event = _event(event_id)
     done = 0
     while done < n:
@@ -433,8 +436,9 @@ def confirm_next(organizer_id: int, event_id: int, n: int) -> int:
         done += 1
     if done == 0:
         left = counts(event)
-        reason = "nobody is waiting" if left.waiting == 0 else "no seat is left"
-        raise Conflict(f"Nobody was confirmed: {reason}.")
+        if left.waiting == 0:
+            raise Conflict(_("Nobody was confirmed: nobody is waiting."))
+        raise Conflict(_("Nobody was confirmed: no seat is left."))
     audit.record(
         organizer_id,
         "registration.confirm_next",
@@ -448,10 +452,10 @@ def confirm_next(organizer_id: int, event_id: int, n: int) -> int:
 def decline(organizer_id: int, registration_id: int, reason: str) -> Registration:
     registration = db.session.get(Registration, registration_id)
     if registration is None:
-        raise NotFound("No such entry on the waiting list.")
+        raise NotFound(_("No such entry on the waiting list."))
     reason = reason.strip()
     if not reason:
-        raise Invalid("Give a reason: the person will read it.", field="reason")
+        raise Invalid(_("Give a reason: the person will read it."), field="reason")
     if not _set_status(
         registration.id,
         WAITLISTED,
@@ -460,7 +464,7 @@ def decline(organizer_id: int, registration_id: int, reason: str) -> Registratio
         decided_by_id=organizer_id,
         reason=reason[:500],
     ):
-        raise Conflict("This entry is no longer on the waiting list.")
+        raise Conflict(_("This entry is no longer on the waiting list."))
     db.session.refresh(registration)
     notifications.seat_declined(registration.user, registration.event, reason)
     audit.record(

@@ -6,9 +6,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from summit.extensions import db
+from summit.i18n import format_day
 from summit.models import PublishedSession, ScheduleRelease, Summit, utcnow
 from summit.models.release import decode_blueprints, encode_blueprints
 from summit.services import changes as ch
@@ -199,5 +201,10 @@ def where(summit: Summit, f: ch.Facts) -> str:
     room = next((r.name for r in summit.rooms if r.id == f.room_id), "")
     start = f.starts_at.astimezone(summit.zone)
     end = f.ends_at.astimezone(summit.zone)
-    text = f"{start:%A %d %B, %H:%M}–{end:%H:%M}"
-    return f"{text}, {room}" if room else text
+    text = _(
+        "%(day)s, %(start)s–%(end)s",
+        day=format_day(start, "%A %d %B"),
+        start=f"{start:%H:%M}",
+        end=f"{end:%H:%M}",
+    )
+    return str(_("%(when)s, %(room)s", when=text, room=room) if room else text)

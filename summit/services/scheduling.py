@@ -12,6 +12,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Literal
 
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import select
 
 from scheduler import Placement, Problem, Result, check, score
@@ -19,6 +21,7 @@ from scheduler import types as sched
 from scheduler.validate import Violation, conflict_weights, overlaps
 from summit import notifications
 from summit.extensions import db
+from summit.i18n import format_day
 from summit.models import (
     Day,
     DesignSession,
@@ -56,7 +59,7 @@ class Context:
 def load(summit_id: int) -> Context:
     summit = db.session.get(Summit, summit_id)
     if summit is None:
-        raise NotFound("No such summit.")
+        raise NotFound(_("No such summit."))
     sessions = list(
         db.session.scalars(
             select(DesignSession)
@@ -216,7 +219,7 @@ def apply(ctx: Context, assignments: tuple[Placement, ...]) -> None:
 def _session(ctx: Context, session_id: int) -> DesignSession:
     session = next((s for s in ctx.sessions if s.id == session_id), None)
     if session is None:
-        raise NotFound("No such session in this summit.")
+        raise NotFound(_("No such session in this summit."))
     return session
 
 
@@ -240,8 +243,9 @@ def _set_flag(
     """Lock or pin a placed session (the solver keeps it), or free it again; audited."""
     session = _session(load(summit_id), session_id)
     if on and not _placed(session):
-        doing = "locking" if verb == "lock" else "pinning"
-        raise Conflict(f"Place the session before {doing} it.")
+        if verb == "lock":
+            raise Conflict(_("Place the session before locking it."))
+        raise Conflict(_("Place the session before pinning it."))
     setattr(session, flag, on)
     action = f"schedule.{verb}" if on else f"schedule.un{verb}"
     audit.record(actor_id, action, f"session:{session.id} {session.title}")
@@ -256,11 +260,11 @@ def move(
     session = _session(ctx, session_id)
     day_index = ctx.day_index(day_id)
     if day_index is None:
-        raise Invalid("Pick one of the Design Summit days.", field="day_id")
+        raise Invalid(_("Pick one of the Design Summit days."), field="day_id")
     if not any(r.id == room_id for r in ctx.summit.rooms):
-        raise Invalid("Pick one of this summit's rooms.", field="room_id")
+        raise Invalid(_("Pick one of this summit's rooms."), field="room_id")
     if session.locked:
-        raise Conflict(f"“{session.title}” is locked: unlock it before moving it.")
+        raise Conflict(_("“%(title)s” is locked: unlock it before moving it.", title=session.title))
     problem = to_problem(ctx)
     moved = Placement(str(session.id), str(room_id), day_index, slot)
     current = draft(ctx)
@@ -269,7 +273,8 @@ def move(
     before = set(check(problem, current))
     caused = [v for v in check(problem, after) if v not in before]
     if caused:
-        raise Conflict("That move breaks a rule: " + " ".join(in_words(ctx, v) for v in caused))
+        rules = " ".join(in_words(ctx, v) for v in caused)
+        raise Conflict(_("That move breaks a rule: %(rules)s", rules=rules))
     session.day_id, session.start_slot, session.room_id = day_id, slot, room_id
     session.pinned = True  # a re-solve keeps a hand move until it is unpinned
     audit.record(
@@ -284,64 +289,118 @@ def move(
 def in_words(ctx: Context, v: Violation) -> str:
     """One broken rule in an organizer's words: titles, room names, weekday and date,
     wall-clock times and lead names; never ids or slot indices."""
+    return str(_rule_words(ctx, v))
+
+
+def _rule_words(ctx: Context, v: Violation) -> object:
     by_id = {str(s.id): s for s in ctx.sessions}
-    titles = [f"“{by_id[sid].title}”" if sid in by_id else "a session" for sid in v.sessions]
+    titles = [
+        _("“%(title)s”", title=by_id[sid].title) if sid in by_id else _("a session")
+        for sid in v.sessions
+    ]
     first = by_id.get(v.sessions[0]) if v.sessions else None
-    title = titles[0] if titles else "A session"
-    room = next((r.name for r in ctx.summit.rooms if str(r.id) == v.room), "that room")
-    lead = first.lead.name if first is not None and first.lead is not None else "Its lead"
-    at = _at(ctx, v.day, v.slot)
+    title = titles[0] if titles else _("A session")
+    room = next((r.name for r in ctx.summit.rooms if str(r.id) == v.room), None) or _("that room")
+    lead = first.lead.name if first is not None and first.lead is not None else _("Its lead")
+    # "on Wednesday 27 April at 09:50", "on Wednesday 27 April" or "then": a whole phrase.
+    when = _at(ctx, v.day, v.slot)
     day = _day_words(ctx, v.day)
     match v.kind:
         case "room_taken":
-            return f"{titles[0]} and {titles[1]} would both be in {room} {at}."
+            return _(
+                "%(first)s and %(second)s would both be in %(room)s %(when)s.",
+                first=titles[0],
+                second=titles[1],
+                room=room,
+                when=when,
+            )
         case "lead_busy":
-            return f"{lead} leads both {titles[0]} and {titles[1]}, which would overlap {at}."
+            return _(
+                "%(lead)s leads both %(first)s and %(second)s, which would overlap %(when)s.",
+                lead=lead,
+                first=titles[0],
+                second=titles[1],
+                when=when,
+            )
         case "lead_unavailable":
-            return f"{lead}, who leads {title}, can't attend {at}."
+            return _(
+                "%(lead)s, who leads %(title)s, can't attend %(when)s.",
+                lead=lead,
+                title=title,
+                when=when,
+            )
         case "crosses_block":
-            return f"{title} would run across the lunch break on {day}."
+            return _("%(title)s would run across the lunch break on %(day)s.", title=title, day=day)
         case "outside_day":
-            return f"{title} would run past the end of {day}."
+            return _("%(title)s would run past the end of %(day)s.", title=title, day=day)
         case "capacity":
             size = expected(first, len(ctx.stars.get(first.id, ()))) if first else 0
             holds = next((r.capacity for r in ctx.summit.rooms if str(r.id) == v.room), 0)
-            return f"{title} expects {size} people, but {room} holds {holds}."
+            return ngettext(
+                "%(title)s expects %(num)d person, but %(room)s holds %(holds)d.",
+                "%(title)s expects %(num)d people, but %(room)s holds %(holds)d.",
+                size,
+                title=title,
+                room=room,
+                holds=holds,
+            )
         case "window":
-            return f"{title} must stay within its track's time ({_window_words(first)})."
+            return _(
+                "%(title)s must stay within its track's time (%(window)s).",
+                title=title,
+                window=_window_words(first),
+            )
         case "room_closed":
-            return f"{room} is closed {at}."
+            return _("%(room)s is closed %(when)s.", room=room, when=when)
         case "lock":
-            return f"{title} is locked in {room} {at}: unlock it first."
+            return _(
+                "%(title)s is locked in %(room)s %(when)s: unlock it first.",
+                title=title,
+                room=room,
+                when=when,
+            )
         case "not_placed":
-            return f"{title} has no place yet."
+            return _("%(title)s has no place yet.", title=title)
         case _:
-            return f"{title} has a place that does not exist (in this summit's rooms and days)."
+            return _(
+                "%(title)s has a place that does not exist (in this summit's rooms and days).",
+                title=title,
+            )
 
 
 def _day_words(ctx: Context, day: int | None) -> str:
     if day is None or not 0 <= day < len(ctx.days):
-        return "that day"
-    return f"{ctx.days[day].date:%A %d %B}"
+        return str(_("that day"))
+    return format_day(ctx.days[day].date, "%A %d %B")
 
 
 def _at(ctx: Context, day: int | None, slot: int | None) -> str:
     """'on Wednesday 27 April at 09:50', in the summit's wall-clock time."""
     if day is None or not 0 <= day < len(ctx.days):
-        return "then"
+        return str(_("then"))
     slots = ctx.days[day].slots
     if slot is None or not 0 <= slot < len(slots):
-        return f"on {_day_words(ctx, day)}"
-    return f"on {slots[slot].starts_at:%A %d %B at %H:%M}"
+        return str(_("on %(day)s", day=_day_words(ctx, day)))
+    starts = slots[slot].starts_at
+    return str(
+        _(
+            "on %(day)s at %(time)s",
+            day=format_day(starts, "%A %d %B"),
+            time=f"{starts:%H:%M}",
+        )
+    )
 
 
 def _window_words(session: DesignSession | None) -> str:
     track = session.track if session is not None else None
     if track is None or track.window_day is None:
-        return "its window"
-    part = track.window_part
-    when = f" {part}" if part in (WindowPart.MORNING, WindowPart.AFTERNOON) else ""
-    return f"{track.window_day.date:%A %d %B}{when}"
+        return str(_("its window"))
+    day = format_day(track.window_day.date, "%A %d %B")
+    if track.window_part == WindowPart.MORNING:
+        return str(_("%(day)s morning", day=day))
+    if track.window_part == WindowPart.AFTERNOON:
+        return str(_("%(day)s afternoon", day=day))
+    return day
 
 
 @dataclass(frozen=True)
@@ -358,8 +417,16 @@ def _place_words(ctx: Context, day_id: int | None, slot: int | None, room_id: in
     day = next((d for d in ctx.days if d.id == day_id), None)
     room = next((r for r in ctx.summit.rooms if r.id == room_id), None)
     if day is None or slot is None or room is None or not 0 <= slot < len(day.slots):
-        return "no place"
-    return f"{day.slots[slot].starts_at:%A %d %B, %H:%M}, {room.name}"
+        return str(_("no place"))
+    starts = day.slots[slot].starts_at
+    return str(
+        _(
+            "%(day)s, %(time)s, %(room)s",
+            day=format_day(starts, "%A %d %B"),
+            time=f"{starts:%H:%M}",
+            room=room.name,
+        )
+    )
 
 
 def record_result(actor_id: int | None, summit_id: int, result: Result) -> list[Moved]:
@@ -390,31 +457,58 @@ def objective_in_words(result: Result) -> str:
     """The score as its parts (P5): "score 466 (lower is better): 16 attendee clashes, …"."""
     goals = result.goals
     if goals is None or result.objective is None:
-        return f"score {result.objective}"
-    parts = [
-        (goals.attendee_conflicts, WEIGHTS.attendee_conflict, "attendee clash", "attendee clashes"),
-        (
-            goals.track_parallel_pairs,
-            WEIGHTS.track_parallel_pair,
-            "pair of one track's sessions at the same time",
-            "pairs of one track's sessions at the same time",
-        ),
-        (
-            goals.track_extra_rooms,
-            WEIGHTS.track_extra_room,
-            "extra room for a track",
-            "extra rooms for tracks",
-        ),
-        (
-            goals.moved_sessions,
-            WEIGHTS.moved_session,
-            "published session moved",
-            "published sessions moved",
-        ),
-    ]
-    said = [f"{n} {one if n == 1 else many} (× {w} = {n * w})" for n, w, one, many in parts if n]
-    return f"score {result.objective} (lower is better): " + (
-        "; ".join(said) or "nothing to improve"
+        return str(_("score %(score)s", score=result.objective))
+    said = []
+    if n := goals.attendee_conflicts:
+        w = WEIGHTS.attendee_conflict
+        said.append(
+            ngettext(
+                "%(num)d attendee clash (× %(weight)d = %(total)d)",
+                "%(num)d attendee clashes (× %(weight)d = %(total)d)",
+                n,
+                weight=w,
+                total=n * w,
+            )
+        )
+    if n := goals.track_parallel_pairs:
+        w = WEIGHTS.track_parallel_pair
+        said.append(
+            ngettext(
+                "%(num)d pair of one track's sessions at the same time (× %(weight)d = %(total)d)",
+                "%(num)d pairs of one track's sessions at the same time (× %(weight)d = %(total)d)",
+                n,
+                weight=w,
+                total=n * w,
+            )
+        )
+    if n := goals.track_extra_rooms:
+        w = WEIGHTS.track_extra_room
+        said.append(
+            ngettext(
+                "%(num)d extra room for a track (× %(weight)d = %(total)d)",
+                "%(num)d extra rooms for tracks (× %(weight)d = %(total)d)",
+                n,
+                weight=w,
+                total=n * w,
+            )
+        )
+    if n := goals.moved_sessions:
+        w = WEIGHTS.moved_session
+        said.append(
+            ngettext(
+                "%(num)d published session moved (× %(weight)d = %(total)d)",
+                "%(num)d published sessions moved (× %(weight)d = %(total)d)",
+                n,
+                weight=w,
+                total=n * w,
+            )
+        )
+    return str(
+        _(
+            "score %(score)s (lower is better): %(parts)s",
+            score=result.objective,
+            parts="; ".join(said) or _("nothing to improve"),
+        )
     )
 
 
@@ -424,26 +518,30 @@ def gap_in_words(result: Result) -> str:
     if objective is None or bound is None:
         return ""
     if objective <= bound:
-        return "It is the best possible schedule."
+        return str(_("It is the best possible schedule."))
     if bound <= 0:
-        return "No bound was found on how good the best possible schedule can be."
+        return str(_("No bound was found on how good the best possible schedule can be."))
     above = math.ceil((objective / bound - 1) * 100)
-    return f"It is at most {above} % above the best possible schedule."
+    return str(_("It is at most %(above)d %% above the best possible schedule.", above=above))
 
 
 def stop_in_words(result: Result) -> str:
     """What stopped the search (S4), for the organizer."""
     if result.stopped_by is sched.Stop.CLOCK:
-        return (
-            "The time limit stopped the search: a longer limit may find a better schedule, "
-            "and a rerun may differ."
+        return str(
+            _(
+                "The time limit stopped the search: a longer limit may find a better schedule, "
+                "and a rerun may differ."
+            )
         )
     if result.stopped_by is sched.Stop.WORK:
-        return (
-            "The search did all its planned work within the time limit: a rerun gives the "
-            "same schedule."
+        return str(
+            _(
+                "The search did all its planned work within the time limit: a rerun gives the "
+                "same schedule."
+            )
         )
-    return "The search ended on its own."
+    return str(_("The search ended on its own."))
 
 
 @dataclass(frozen=True)
@@ -531,10 +629,11 @@ def review(summit_id: int) -> Review:
     problem = to_problem(ctx)
     placements = draft(ctx)
     if len(placements) != len(ctx.sessions):
-        raise Conflict("Some sessions have no place yet: solve or place them before publishing.")
+        raise Conflict(_("Some sessions have no place yet: solve or place them before publishing."))
     errors = check(problem, placements)
     if errors:
-        raise Conflict("The draft breaks rules: " + " ".join(in_words(ctx, v) for v in errors[:3]))
+        rules = " ".join(in_words(ctx, v) for v in errors[:3])
+        raise Conflict(_("The draft breaks rules: %(rules)s", rules=rules))
     last_release = releases.latest(summit_id)
     last = releases.snapshot(last_release)
     snapshot = releases.draft_snapshot(ctx.summit)
@@ -601,11 +700,14 @@ def publish(
     reviewed = review(summit_id)
     if base is not None and base != reviewed.base:
         raise Conflict(
-            f"Release {reviewed.base} was published since you reviewed the changes: "
-            "review them again."
+            _(
+                "Release %(number)d was published since you reviewed the changes: "
+                "review them again.",
+                number=reviewed.base,
+            )
         )
     if digest is not None and digest != reviewed.digest:
-        raise Conflict("The draft changed since you reviewed it: review the changes again.")
+        raise Conflict(_("The draft changed since you reviewed it: review the changes again."))
     last = releases.latest(summit_id)
     release = releases.freeze(
         reviewed.summit, last, reviewed.draft, actor_id=actor_id, note=note.strip()
@@ -732,7 +834,7 @@ def set_cancelled(actor_id: int, summit_id: int, session_id: int, cancelled: boo
     SEQUENCE raised, and its lead and stargazers hear of it (P1, through the diff)."""
     session = db.session.get(DesignSession, session_id)
     if session is None or session.summit_id != summit_id:
-        raise NotFound("No such session.")
+        raise NotFound(_("No such session."))
     status = SessionStatus.CANCELLED if cancelled else SessionStatus.ACTIVE
     if session.status == status:
         return session

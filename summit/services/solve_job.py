@@ -7,12 +7,14 @@ import time
 from typing import Any
 
 from flask import current_app
+from flask_babel import force_locale, get_locale, ngettext
+from flask_babel import gettext as _
 from sqlalchemy import select, update
 
 from scheduler import SolveOptions, Status, solve
 from scheduler.types import Progress
 from summit.extensions import db
-from summit.jobs import WORKER_STOPPED, enqueue, handler, heartbeat, live
+from summit.jobs import enqueue, handler, heartbeat, live, worker_stopped
 from summit.models import Job, JobStatus, Summit, utcnow
 from summit.services import scheduling
 from summit.services.errors import Conflict
@@ -39,8 +41,8 @@ def start_solve(
         )
         .values(
             status=JobStatus.FAILED,
-            message=f"{WORKER_STOPPED}.",
-            last_error=WORKER_STOPPED,
+            message=worker_stopped(again=False),
+            last_error=worker_stopped(),
             finished_at=now,
         )
         .execution_options(synchronize_session=False)
@@ -49,7 +51,7 @@ def start_solve(
         select(Job.id).where(Job.summit_id == summit_id, Job.kind == KIND, live(now)).limit(1)
     )
     if running is not None:
-        raise Conflict("A solve is already running for this summit.")
+        raise Conflict(_("A solve is already running for this summit."))
     return enqueue(
         KIND,
         summit_id=summit_id,
@@ -68,6 +70,7 @@ def run_solve(job: Job) -> dict[str, Any]:
     problem = scheduling.to_problem(ctx, with_previous=resolve)
     hint = scheduling.draft(ctx) if resolve else ()
     job_id, app = job.id, current_app._get_current_object()  # type: ignore[attr-defined]
+    locale = str(get_locale())  # the job's (see jobs.run_one), for the solver's thread too
     db.session.commit()  # hold no lock while the solver runs
 
     def progress(p: Progress) -> None:
@@ -78,15 +81,18 @@ def run_solve(job: Job) -> dict[str, Any]:
             "objective": p.objective,
             "bound": max(p.bound, 0),
         }
-        with app.app_context():
+        with app.app_context(), force_locale(locale):
             heartbeat(
                 job_id,
                 wait=0.2,  # a progress beat never holds the solver back; the renewer renews
                 done=min(int(p.seconds * 10), int(time_limit * 10)),
                 total=int(time_limit * 10),
                 # A bound below zero says nothing: no schedule scores less than 0.
-                message=f"Best schedule so far scores {p.objective:g}; "
-                f"none can score below {max(p.bound, 0):g}.",
+                message=_(
+                    "Best schedule so far scores %(score)s; none can score below %(bound)s.",
+                    score=f"{p.objective:g}",
+                    bound=f"{max(p.bound, 0):g}",
+                ),
                 result=json.dumps({"progress": state}),
             )
 
@@ -122,11 +128,25 @@ def run_solve(job: Job) -> dict[str, Any]:
             {"session": m.session_id, "title": m.title, "from": m.before, "to": m.after}
             for m in moved
         ]
-        outcome["message"] = (
-            f"Solved ({result.status.value}) in {result.seconds:.1f} s: "
-            f"{scheduling.objective_in_words(result)}. {scheduling.gap_in_words(result)} "
-            f"{scheduling.stop_in_words(result)} {len(moved)} placed sessions moved."
+        solved = (
+            _(
+                "Solved (optimal) in %(seconds)s s: %(score)s.",
+                seconds=f"{result.seconds:.1f}",
+                score=scheduling.objective_in_words(result),
+            )
+            if result.status is Status.OPTIMAL
+            else _(
+                "Solved (feasible) in %(seconds)s s: %(score)s.",
+                seconds=f"{result.seconds:.1f}",
+                score=scheduling.objective_in_words(result),
+            )
         )
+        moves = ngettext(
+            "%(num)d placed session moved.", "%(num)d placed sessions moved.", len(moved)
+        )
+        # Sentences in a row, each whole: the gap, what stopped the search, the moves.
+        said = [solved, scheduling.gap_in_words(result), scheduling.stop_in_words(result), moves]
+        outcome["message"] = " ".join(s for s in said if s)
     else:
-        outcome["message"] = "No schedule: " + " ".join(result.explanation)
+        outcome["message"] = _("No schedule: %(reasons)s", reasons=" ".join(result.explanation))
     return outcome

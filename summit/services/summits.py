@@ -8,9 +8,12 @@ from datetime import date, datetime, time, timedelta
 from typing import TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import select, update
 
 from summit.extensions import db
+from summit.i18n import format_day
 from summit.models import (
     Blueprint,
     Day,
@@ -58,7 +61,7 @@ def slugify(text: str) -> str:
 def get_summit(summit_id: int) -> Summit:
     summit = db.session.get(Summit, summit_id)
     if summit is None:
-        raise NotFound("No such summit.")
+        raise NotFound(_("No such summit."))
     return summit
 
 
@@ -73,12 +76,15 @@ def summit_by_slug(slug: str) -> Summit | None:
 def check_timezone(name: str) -> str:
     if name not in available_timezones():
         raise Invalid(
-            f"“{name}” is not an IANA time zone (e.g. America/Los_Angeles).", field="timezone"
+            _("“%(name)s” is not an IANA time zone (e.g. America/Los_Angeles).", name=name),
+            field="timezone",
         )
     try:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise Invalid(f"“{name}” is not an IANA time zone.", field="timezone") from exc
+        raise Invalid(
+            _("“%(name)s” is not an IANA time zone.", name=name), field="timezone"
+        ) from exc
     return name
 
 
@@ -98,13 +104,17 @@ def save_summit(
     """Create or edit a summit. `cfp_closes_at` is local wall-clock time in its zone."""
     slug = slug.strip().lower()
     if not SLUG_RE.match(slug):
-        raise Invalid("Use lower-case letters, digits and single hyphens.", field="slug")
+        raise Invalid(_("Use lower-case letters, digits and single hyphens."), field="slug")
     if slug in RESERVED_SLUGS:
-        raise Invalid(f"“{slug}” is reserved by the site; pick another.", field="slug")
+        raise Invalid(
+            _("“%(slug)s” is reserved by the site; pick another.", slug=slug), field="slug"
+        )
     check_timezone(timezone)
     clash = summit_by_slug(slug)
     if clash is not None and clash.id != summit_id:
-        raise Conflict(f"Another summit already uses the slug “{slug}”.", field="slug")
+        raise Conflict(
+            _("Another summit already uses the slug “%(slug)s”.", slug=slug), field="slug"
+        )
     summit = get_summit(summit_id) if summit_id else Summit()
     if is_current:
         # The partial unique index allows one current summit: unset the others first.
@@ -143,15 +153,19 @@ def save_event(
     summit = get_summit(summit_id)
     kind = EventKind(kind)
     if ends_on < starts_on:
-        raise Invalid("The event cannot end before it starts.", field="ends_on")
+        raise Invalid(_("The event cannot end before it starts."), field="ends_on")
     if capacity < 0:
-        raise Invalid("Capacity cannot be negative.", field="capacity")
+        raise Invalid(_("Capacity cannot be negative."), field="capacity")
     if not 0 <= open_seats <= capacity:
-        raise Invalid("Open seats must be between 0 and the capacity.", field="open_seats")
+        raise Invalid(_("Open seats must be between 0 and the capacity."), field="open_seats")
     event = summit.event(kind)
     if event is not None and capacity < event.confirmed_count:
         raise Conflict(
-            f"{event.confirmed_count} seats are already confirmed; capacity cannot go below that.",
+            ngettext(
+                "%(num)d seat is already confirmed; capacity cannot go below that.",
+                "%(num)d seats are already confirmed; capacity cannot go below that.",
+                event.confirmed_count,
+            ),
             field="capacity",
         )
     if (
@@ -159,14 +173,17 @@ def save_event(
         and registration_closes_at
         and (registration_closes_at <= registration_opens_at)
     ):
-        raise Invalid("Registration must close after it opens.", field="registration_closes_at")
+        raise Invalid(_("Registration must close after it opens."), field="registration_closes_at")
     if event is None:
         event = Event(summit=summit, kind=kind, confirmed_count=0)
         db.session.add(event)
     outside = [d.date for d in event.days if not starts_on <= d.date <= ends_on]
     if outside:
         raise Conflict(
-            f"Day {outside[0]:%a %d %b} is outside these dates; move or delete it first.",
+            _(
+                "Day %(day)s is outside these dates; move or delete it first.",
+                day=format_day(outside[0], "%a %d %b"),
+            ),
             field="starts_on",
         )
     zone = summit.zone
@@ -218,8 +235,10 @@ def sync_lightning_slots(day: Day) -> None:
     ).first()
     if booked is not None:
         raise Conflict(
-            "This change removes lightning slots that already hold talks; "
-            "remove those talks first.",
+            _(
+                "This change removes lightning slots that already hold talks; "
+                "remove those talks first."
+            ),
             field="lightning_minutes",
         )
     for slot in existing.values():
@@ -245,24 +264,40 @@ def save_day(
     summit = get_summit(summit_id)
     event = summit.event(EventKind(event_kind))
     if event is None:
-        raise Invalid(f"Define the {EventKind(event_kind).label} event first.", field="event_kind")
+        raise Invalid(
+            _("Define the %(event)s event first.", event=EventKind(event_kind).label),
+            field="event_kind",
+        )
     if not event.starts_on <= date <= event.ends_on:
         raise Invalid(
-            f"The {event.label} runs {event.starts_on:%a %d %b} to {event.ends_on:%a %d %b}.",
+            _(
+                "The %(event)s runs %(first)s to %(last)s.",
+                event=event.label,
+                first=format_day(event.starts_on, "%a %d %b"),
+                last=format_day(event.ends_on, "%a %d %b"),
+            ),
             field="date",
         )
     if slots_before_lunch + slots_after_lunch == 0:
-        raise Invalid("A day needs at least one session slot.", field="slots_before_lunch")
+        raise Invalid(_("A day needs at least one session slot."), field="slots_before_lunch")
     if lightning_minutes and lightning_minutes < lightning_slot_minutes:
         raise Invalid(
-            "The lightning window is shorter than one lightning slot.", field="lightning_minutes"
+            _("The lightning window is shorter than one lightning slot."),
+            field="lightning_minutes",
         )
     day = db.session.get(Day, day_id) if day_id else None
     if day_id and (day is None or day.event.summit_id != summit_id):
-        raise NotFound("No such day.")
+        raise NotFound(_("No such day."))
     clash = db.session.scalar(select(Day).where(Day.event_id == event.id, Day.date == date))
     if clash is not None and clash.id != day_id:
-        raise Conflict(f"{date:%a %d %b} already has a grid for the {event.label}.", field="date")
+        raise Conflict(
+            _(
+                "%(day)s already has a grid for the %(event)s.",
+                day=format_day(date, "%a %d %b"),
+                event=event.label,
+            ),
+            field="date",
+        )
     before = [(slot.starts_at, slot.ends_at) for slot in day.slots] if day is not None else []
     if day is None:
         day = Day(event=event)
@@ -275,7 +310,7 @@ def save_day(
     day.lightning_slot_minutes = lightning_slot_minutes
     if day.ends_at.date() != date:
         raise Invalid(
-            "This grid runs past midnight; start earlier or use fewer slots.",
+            _("This grid runs past midnight; start earlier or use fewer slots."),
             field="slots_after_lunch",
         )
     db.session.flush()
@@ -299,7 +334,10 @@ def _keep_placed_sessions(day: Day) -> None:
     for session in placed:
         if (session.start_slot or 0) + session.length_slots > count:
             raise Conflict(
-                f"“{session.title}” is placed in a slot this change removes; move it first.",
+                _(
+                    "“%(title)s” is placed in a slot this change removes; move it first.",
+                    title=session.title,
+                ),
                 field="slots_after_lunch",
             )
 
@@ -326,7 +364,7 @@ def _owned(model: type[Owned], summit_id: int, obj_id: int | None) -> Owned | No
         return None
     obj = db.session.get(model, obj_id)
     if obj is None or obj.summit_id != summit_id:
-        raise NotFound("Not found in this summit.")
+        raise NotFound(_("Not found in this summit."))
     return obj
 
 
@@ -341,9 +379,9 @@ def save_room(
             Room.summit_id == summit_id, Room.name == name, Room.id != (room_id or 0)
         )
     ):
-        raise Conflict(f"There is already a room called “{name}”.", field="name")
+        raise Conflict(_("There is already a room called “%(name)s”.", name=name), field="name")
     if capacity <= 0:
-        raise Invalid("A room holds at least one person.", field="capacity")
+        raise Invalid(_("A room holds at least one person."), field="capacity")
     room.name, room.capacity, room.layout = name, capacity, layout
     room.slug = _unique_slug(Room, summit_id, name, room_id)
     db.session.add(room)
@@ -367,17 +405,17 @@ def save_track(
     track = _owned(Track, summit_id, track_id) or Track(summit_id=summit_id)
     name = name.strip()
     if not COLOUR_RE.match(colour):
-        raise Invalid("Give the colour as #rrggbb.", field="colour")
+        raise Invalid(_("Give the colour as #rrggbb."), field="colour")
     if db.session.scalar(
         select(Track).where(
             Track.summit_id == summit_id, Track.name == name, Track.id != (track_id or 0)
         )
     ):
-        raise Conflict(f"There is already a track called “{name}”.", field="name")
+        raise Conflict(_("There is already a track called “%(name)s”.", name=name), field="name")
     if window_day_id:
         day = db.session.get(Day, window_day_id)
         if day is None or day.event.summit_id != summit_id:
-            raise Invalid("Pick one of this summit's days.", field="window_day_id")
+            raise Invalid(_("Pick one of this summit's days."), field="window_day_id")
         window_part = WindowPart(window_part or WindowPart.DAY)
     else:
         window_day_id, window_part = None, None
@@ -413,7 +451,7 @@ def save_social_event(
     """Times are local wall-clock times at the venue; they are stored in UTC."""
     social = _owned(SocialEvent, summit_id, social_id) or SocialEvent(summit_id=summit_id)
     if ends_at is not None and ends_at <= starts_at:
-        raise Invalid("It must end after it starts.", field="ends_at")
+        raise Invalid(_("It must end after it starts."), field="ends_at")
     before = _calendar_facts(social)
     social.title, social.place, social.sponsor = title.strip(), place.strip(), sponsor.strip()
     social.starts_at = _localise(summit_id, starts_at)  # type: ignore[assignment]
@@ -441,7 +479,7 @@ def save_program_item(
 ) -> ProgramItem:
     item = _owned(ProgramItem, summit_id, item_id) or ProgramItem(summit_id=summit_id)
     if ends_at <= starts_at:
-        raise Invalid("It must end after it starts.", field="ends_at")
+        raise Invalid(_("It must end after it starts."), field="ends_at")
     before = _calendar_facts(item)
     item.title, item.kind, item.track_name = title.strip(), kind, track_name.strip()
     item.place, item.speaker = place.strip(), speaker.strip()
@@ -464,7 +502,7 @@ def delete_owned(actor_id: int, summit_id: int, kind: str, obj_id: int) -> None:
             select(DesignSession.id).where(DesignSession.track_id == obj_id)
         ) or db.session.scalar(select(Blueprint.id).where(Blueprint.track_id == obj_id))
         if in_use:
-            raise Conflict("Sessions or blueprints use this track; move them first.")
+            raise Conflict(_("Sessions or blueprints use this track; move them first."))
     db.session.delete(obj)
     db.session.flush()
     audit.record(actor_id, f"{kind}.delete", f"{kind}:{obj_id}")

@@ -8,6 +8,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -64,7 +66,9 @@ def _track_filter(summit: Summit) -> Track | None:
     slug = request.args.get("track")
     if not slug:
         return None
-    return next((t for t in summit.tracks if t.slug == slug), None) or abort(404, "No such track.")
+    return next((t for t in summit.tracks if t.slug == slug), None) or abort(
+        404, _("No such track.")
+    )
 
 
 # --- developers -----------------------------------------------------------------------
@@ -124,7 +128,7 @@ def blueprint_form(slug: str, blueprint_id: int | None = None) -> Page:
     form = BlueprintForm(obj=blueprint)
     form.track_id.choices = _track_choices(summit)
     if request.method == "POST" and not bps.cfp_open(summit):
-        flash("The call for sessions is closed: nothing was saved.", "error")
+        flash(_("The call for sessions is closed: nothing was saved."), "error")
         return _blueprint_form(summit, blueprint, 403, form)
     if not form.validate_on_submit():
         return _blueprint_form(summit, blueprint, 422 if form.is_submitted() else 200, form)
@@ -137,7 +141,7 @@ def blueprint_form(slug: str, blueprint_id: int | None = None) -> Page:
     )
     if isinstance(saved, Refused):
         return _blueprint_form(summit, blueprint, saved.status, form)
-    flash("Blueprint saved. Organizers will review it.", "success")
+    flash(_("Blueprint saved. Organizers will review it."), "success")
     return redirect(url_for("sessions.blueprint_page", slug=slug, blueprint_id=saved.id))
 
 
@@ -147,7 +151,7 @@ def withdraw(slug: str, blueprint_id: int) -> Page:
     withdrawn = apply(lambda: bps.withdraw(current_user.id, blueprint_id))
     if isinstance(withdrawn, Refused):
         return _mine(withdrawn.status)
-    flash("Blueprint withdrawn.", "success")
+    flash(_("Blueprint withdrawn."), "success")
     return redirect(url_for("sessions.my_blueprints"))
 
 
@@ -275,12 +279,18 @@ def cancel_session(summit_id: int, session_id: int) -> Page:
         abort(session.status, session.message)
     if cancelled:
         flash(
-            f"“{session.title}” is cancelled in the draft; the public and its people hear of "
-            "it when you publish.",
+            _(
+                "“%(title)s” is cancelled in the draft; the public and its people hear of "
+                "it when you publish.",
+                title=session.title,
+            ),
             "success",
         )
     else:
-        flash(f"“{session.title}” is back; place it in the schedule and publish.", "success")
+        flash(
+            _("“%(title)s” is back; place it in the schedule and publish.", title=session.title),
+            "success",
+        )
     return redirect(url_for("sessions.session_page", slug=summit.slug, session_id=session_id))
 
 
@@ -306,17 +316,17 @@ def star(slug: str, session_id: int) -> Page:
 
 
 def _organizer_summit(summit_id: int) -> Summit:
-    return db.get_or_404(Summit, summit_id, description="No such summit.")
+    return db.get_or_404(Summit, summit_id, description=_("No such summit."))
 
 
 def _review_page(summit: Summit, status: int = 200) -> Page:
     track_text = request.args.get("track")
     track_id = parse_id(track_text) if track_text else None
     if track_text and track_id is None:
-        abort(400, "Unknown track filter.")
+        abort(400, _("Unknown track filter."))
     shown = request.args.get("status", BlueprintStatus.SUBMITTED.value)
     if shown not in {s.value for s in BlueprintStatus} | {"all"}:
-        abort(400, "Unknown status filter.")
+        abort(400, _("Unknown status filter."))
     page = parse_id(request.args.get("page", "1")) or 1
     rows = bps.blueprint_page(
         summit.id, page=page, track_id=track_id, status=None if shown == "all" else shown
@@ -362,7 +372,9 @@ def _decide(blueprint_id: int, action: Any) -> Page:
 def accept(blueprint_id: int) -> Page:
     return _decide(
         blueprint_id,
-        lambda b: f"Accepted: session “{bps.accept(current_user.id, b.id).title}” created.",
+        lambda b: _(
+            "Accepted: session “%(title)s” created.", title=bps.accept(current_user.id, b.id).title
+        ),
     )
 
 
@@ -371,11 +383,12 @@ def accept(blueprint_id: int) -> Page:
 def merge(blueprint_id: int) -> Page:
     form = MergeForm()
     if not form.validate_on_submit():
-        abort(400, "Pick the session to merge into.")
+        abort(400, _("Pick the session to merge into."))
     return _decide(
         blueprint_id,
-        lambda b: (
-            f"Merged into “{bps.merge(current_user.id, b.id, form.session_id.data or 0).title}”."
+        lambda b: _(
+            "Merged into “%(title)s”.",
+            title=bps.merge(current_user.id, b.id, form.session_id.data or 0).title,
         ),
     )
 
@@ -385,12 +398,15 @@ def merge(blueprint_id: int) -> Page:
 def reject(blueprint_id: int) -> Page:
     form = ReasonForm()
     if not form.validate_on_submit():
-        flash("Give a reason for rejecting: the submitter will read it.", "error")
+        flash(_("Give a reason for rejecting: the submitter will read it."), "error")
         blueprint = db.get_or_404(BlueprintRow, blueprint_id)
         return _review_page(_organizer_summit(blueprint.summit_id), 422)
     return _decide(
         blueprint_id,
-        lambda b: f"Rejected “{bps.reject(current_user.id, b.id, form.reason.data or '').title}”.",
+        lambda b: _(
+            "Rejected “%(title)s”.",
+            title=bps.reject(current_user.id, b.id, form.reason.data or "").title,
+        ),
     )
 
 
@@ -399,11 +415,12 @@ def reject(blueprint_id: int) -> Page:
 def move(blueprint_id: int) -> Page:
     form = MoveForm()
     if not form.validate_on_submit():
-        abort(400, "Pick a track.")
+        abort(400, _("Pick a track."))
     return _decide(
         blueprint_id,
-        lambda b: (
-            f"Moved to {bps.move(current_user.id, b.id, form.track_id.data or 0).track.name}."
+        lambda b: _(
+            "Moved to %(track)s.",
+            track=bps.move(current_user.id, b.id, form.track_id.data or 0).track.name,
         ),
     )
 
@@ -414,14 +431,17 @@ def bulk_accept(summit_id: int) -> Page:
     summit = _organizer_summit(summit_id)
     form = PickForm()
     if not form.validate_on_submit():
-        flash("Tick at least one blueprint.", "error")
+        flash(_("Tick at least one blueprint."), "error")
         return _review_page(summit, 422)
     ids = list(form.ids.data or [])
     made = apply(lambda: bps.bulk_accept(current_user.id, summit.id, ids), show=False)
     if isinstance(made, Refused):
-        flash(f"Nothing was accepted: {made.message}", "error")
+        flash(_("Nothing was accepted: %(reason)s", reason=made.message), "error")
         return _review_page(summit, made.status)
-    flash(f"Accepted {len(made)} blueprints.", "success")
+    flash(
+        ngettext("Accepted %(num)d blueprint.", "Accepted %(num)d blueprints.", len(made)),
+        "success",
+    )
     return redirect(url_for("sessions.review", summit_id=summit_id))
 
 
@@ -449,7 +469,7 @@ def edit_session(summit_id: int, session_id: int | None = None) -> Page:
         if isinstance(saved, Refused):
             status = saved.status
         else:
-            flash("Session saved.", "success")
+            flash(_("Session saved."), "success")
             return redirect(url_for("sessions.session_page", slug=summit.slug, session_id=saved.id))
     elif form.is_submitted():
         status = 422
@@ -457,7 +477,7 @@ def edit_session(summit_id: int, session_id: int | None = None) -> Page:
         "organizer/form.html",
         form=form,
         summit=summit,
-        title="Edit session" if session else "New session",
+        title=_("Edit session") if session else _("New session"),
     ), status
 
 
@@ -476,10 +496,10 @@ def import_upload(summit_id: int) -> Page:
     try:
         text = upload.read().decode("utf-8-sig")
     except UnicodeDecodeError:
-        form.file.errors = ["The file is not UTF-8 text."]
+        form.file.errors = [_("The file is not UTF-8 text.")]
         return render_template("sessions/import.html", summit=summit, form=form), 422
     if NUL in text:
-        form.file.errors = ["The file holds a NUL character (U+0000), which no text can keep."]
+        form.file.errors = [_("The file holds a NUL character (U+0000), which no text can keep.")]
         return render_template("sessions/import.html", summit=summit, form=form), 422
     job = jobs.enqueue(
         "import_blueprints",
@@ -544,19 +564,19 @@ def availability_page(slug: str) -> Page:
     status = 200
     if request.method == "POST":
         if not form.validate_on_submit():
-            abort(400, "The form was stale; reload and try again.")
+            abort(400, _("The form was stale; reload and try again."))
         marks: set[tuple[int, str]] = set()
         for value in request.form.getlist("away"):
-            day, _, part = value.partition(":")
+            day, _sep, part = value.partition(":")
             day_id = parse_id(day)
             if day_id is None:
-                abort(400, "Pick mornings or afternoons of the Design Summit days.")
+                abort(400, _("Pick mornings or afternoons of the Design Summit days."))
             marks.add((day_id, part))
         saved = apply(lambda: availability.set_away(current_user, summit, user_id, marks))
         if isinstance(saved, Refused):
             status = saved.status
         else:
-            flash("Saved: the schedule will keep these times free.", "success")
+            flash(_("Saved: the schedule will keep these times free."), "success")
             args = {"user": user_id} if user_id != current_user.id else {}
             return redirect(url_for("sessions.availability_page", slug=slug, **args))
     return render_template(
