@@ -1,4 +1,18 @@
 // Progressive enhancement: every form here works without JavaScript.
+// The words this script shows come from the page, already translated: data-label-* attributes
+// that the templates render (the English words below only stand in when a page gives none).
+// summitWords(el, "status-running", ...) reads data-label-status-running; summitFill puts a
+// value in for "{name}".
+function summitWords(el, name, fallback) {
+  "use strict";
+  var key = ("label-" + name).replace(/-([a-z])/g, function (_, c) { return c.toUpperCase(); });
+  return (el && el.dataset[key]) || fallback;
+}
+function summitFill(pattern, name, value) {
+  "use strict";
+  return pattern.split("{" + name + "}").join(String(value));
+}
+
 (function () {
   "use strict";
 
@@ -23,7 +37,8 @@
           form.querySelector("input[name=starred]").value = starred ? "" : "y";
           button.setAttribute("aria-pressed", starred ? "true" : "false");
           button.firstElementChild.textContent = starred ? "★" : "☆";
-          button.childNodes[2].textContent = starred ? " Starred" : " Star";
+          button.childNodes[2].textContent = " " + (starred
+            ? summitWords(button, "starred", "Starred") : summitWords(button, "star", "Star"));
           form.querySelector("[data-count]").textContent = state.count;
         })
         .catch(function () { form.submit(); })
@@ -38,18 +53,21 @@
       fetch(job.dataset.url, { headers: { Accept: "application/json" } })
         .then(function (r) { return r.json(); })
         .then(function (state) {
-          document.getElementById("job-status").textContent = state.status;
+          document.getElementById("job-status").textContent =
+            summitWords(job, "status-" + state.status, state.status);
           var bar = document.getElementById("job-progress");
           bar.max = state.total || 1;
           bar.value = state.done;
           document.getElementById("job-count").textContent = state.done + " / " + state.total;
           document.getElementById("job-message").textContent = state.message ||
-            (state.status === "queued" ? "Waiting for the background worker…" : "The worker has started…");
+            (state.status === "queued" ? summitWords(job, "waiting", "Waiting for the background worker…")
+              : summitWords(job, "started", "The worker has started…"));
           var list = document.getElementById("job-errors");
           list.textContent = "";
           ((state.result && state.result.errors) || []).forEach(function (e) {
             var item = document.createElement("li");
-            item.textContent = "line " + e[0] + ": " + e[1];
+            item.textContent = summitFill(summitFill(
+              summitWords(job, "error-line", "line {line}: {message}"), "line", e[0]), "message", e[1]);
             list.appendChild(item);
           });
           if (state.status === "queued" || state.status === "running") { setTimeout(poll, 1000); }
@@ -69,15 +87,19 @@
       fetch(box.dataset.url, { headers: { Accept: "application/json" } })
         .then(function (r) { return r.json(); })
         .then(function (state) {
-          document.getElementById("solve-status").textContent = state.status;
+          document.getElementById("solve-status").textContent =
+            summitWords(box, "status-" + state.status, state.status);
           document.getElementById("solve-message").textContent = state.message ||
-            (state.status === "queued" ? "Waiting for the background worker…" : "The worker has started; the first schedule comes in a moment…");
+            (state.status === "queued" ? summitWords(box, "waiting", "Waiting for the background worker…")
+              : summitWords(box, "started", "The worker has started; the first schedule comes in a moment…"));
           var bar = document.getElementById("solve-bar");
           bar.max = state.total || 1;
           bar.value = state.done;
           var p = (state.result && state.result.progress) || {};
-          document.getElementById("solve-elapsed").textContent =
-            (state.elapsed !== null ? state.elapsed + " s" : "") + (p.limit ? " of " + p.limit + " s" : "");
+          var elapsed = state.elapsed !== null
+            ? summitFill(summitWords(box, "elapsed", "{elapsed} s"), "elapsed", state.elapsed) : "";
+          document.getElementById("solve-elapsed").textContent = elapsed + (p.limit
+            ? summitFill(summitWords(box, "limit", " of {limit} s"), "limit", p.limit) : "");
           if (state.status === "queued" || state.status === "running") { setTimeout(poll, 1000); }
           else { window.location.reload(); }
         })
@@ -119,7 +141,8 @@
   toggle.hidden = false;
   var show = function (on) {
     toggle.setAttribute("aria-pressed", on ? "true" : "false");
-    toggle.textContent = on ? "Hide my time zone" : "Show my time zone too";
+    toggle.textContent = on ? summitWords(toggle, "hide", "Hide my time zone")
+      : summitWords(toggle, "show", "Show my time zone too");
     document.querySelectorAll("time[datetime]").forEach(function (el) {
       var next = el.nextElementSibling;
       if (next && next.classList.contains("local-time")) { next.remove(); }
@@ -128,7 +151,8 @@
       if (isNaN(when)) { return; }
       var span = document.createElement("span");
       span.className = "local-time";
-      span.textContent = " (" + format.format(when) + (mine === venue ? ", the same" : "") + ")";
+      span.textContent = " " + summitFill(mine === venue ? summitWords(toggle, "same", "({time}, the same)")
+        : summitWords(toggle, "time", "({time})"), "time", format.format(when));
       el.after(span);
     });
   };
