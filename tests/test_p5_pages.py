@@ -3,6 +3,7 @@ schedule prints cleanly; the hallway screen shows every room now and next."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
@@ -91,6 +92,11 @@ def test_p5_print_keeps_the_grid_and_its_colours_and_drops_the_chrome(
         badge = page.locator(".track").first
         colour = badge.evaluate("el => getComputedStyle(el).backgroundColor")
         assert colour not in ("rgba(0, 0, 0, 0)", "transparent"), (path, colour)
+        if "day=" not in path:  # a list over several days: a page per day on paper
+            days = page.locator("section.print-day")
+            assert days.count() >= 2, path
+            breaks = days.evaluate_all("els => els.map(el => getComputedStyle(el).breakBefore)")
+            assert breaks[1:] == ["page"] * (len(breaks) - 1), (path, breaks)
         ARTIFACTS.mkdir(exist_ok=True)
         name = path.strip("/").replace("/", "-").split("?")[0]
         page.pdf(path=str(ARTIFACTS / f"print-{name}-{TEST_DB}.pdf"))
@@ -211,3 +217,43 @@ def test_p5_search_from_the_top_bar(live_server, browser, published: Published) 
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / f"search-{width}-{TEST_DB}.png"), full_page=True)
         context.close()
+
+
+def test_p5_the_blueprint_list_is_paged_and_keeps_its_track(
+    client: FlaskClient, published: Published, make_user
+) -> None:
+    from summit.extensions import db
+    from summit.models import Blueprint, BlueprintStatus
+
+    someone = make_user(name="Prolific")
+    nova, swift = (
+        next(t for t in published.summit.tracks if t.slug == s) for s in ("nova", "swift")
+    )
+    db.session.add_all(
+        Blueprint(
+            summit_id=published.summit.id,
+            track_id=(nova if i % 3 else swift).id,
+            submitter_id=someone.id,
+            title=f"Idea number {i:03d}",
+            status=BlueprintStatus.WITHDRAWN if i == 5 else BlueprintStatus.SUBMITTED,
+        )
+        for i in range(150)
+    )
+    db.session.commit()
+    pages = [client.get(f"/diablo/blueprints?page={n}").get_data(as_text=True) for n in (1, 2, 3)]
+    rows = [re.findall(r'<th scope="row"><a [^>]*>([^<]+)</a>', page) for page in pages]
+    assert [len(r) for r in rows] == [60, 60, 30]  # 149 ideas and the published one
+    assert 'href="/diablo/blueprints?page=3"' in pages[0]
+    ideas = [t for r in rows for t in r if t.startswith("Idea")]
+    assert len(set(ideas)) == 149 and "Idea number 005" not in ideas  # withdrawn: not listed
+    nova_page = client.get("/diablo/blueprints?track=nova").get_data(as_text=True)
+    assert 'href="/diablo/blueprints?page=2&amp;track=nova"' in nova_page
+    assert "Idea number 000" not in nova_page  # a Swift one
+
+
+def test_p5_a_lead_page_is_paged(client: FlaskClient, published: Published) -> None:
+    lead = published.leads[0]
+    page = client.get(f"/diablo/leads/{lead.id}").get_data(as_text=True)
+    assert "Nova API version two" in page
+    assert 'class="pager"' not in page  # one page: no page links
+    assert client.get(f"/diablo/leads/{lead.id}?page=9").status_code == 200

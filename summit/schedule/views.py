@@ -14,6 +14,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from summit import clock
+from summit.db_utils import parse_id
 from summit.exports import atom
 from summit.extensions import db
 from summit.forms import ActionForm
@@ -23,9 +24,10 @@ from summit.services import blueprints, releases, search
 from summit.services import programme as prog
 from summit.services.changes import KINDS, Change, ChangeKind
 from summit.services.programme import Entry, EntryKind, Programme
-from summit.web import login_required, summit_or_404
+from summit.web import ListPage, login_required, summit_or_404
 
 bp = Blueprint("schedule", __name__)
+LEAD_PAGE = 60  # a lead page lists every session and talk of one person, 60 a page
 
 Page = Response | str | tuple[str, int]
 
@@ -178,13 +180,15 @@ def lead_page(slug: str, user_id: int) -> Page:
         abort(404, _("Nobody by that number leads a session or gives a talk here."))
     # The name the release shows for their sessions (P4); a lightning speaker's own name.
     name = next((e.people for e in entries if e.kind is EntryKind.SESSION), person.name)
+    page = ListPage.of(entries, parse_id(request.args.get("page", "1")) or 1, LEAD_PAGE)
     return render_template(
         "schedule/lead.html",
         summit=summit,
         programme=programme,
         person=person,
         name=name,
-        entries=entries,
+        entries=page.items,
+        pagination=page,
         star=_stars(summit),
     )
 

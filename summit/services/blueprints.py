@@ -273,15 +273,25 @@ REVIEW_PAGE_SIZE = 50
 
 
 def blueprint_page(
-    summit_id: int, *, page: int, track_id: int | None = None, status: str | None = None
+    summit_id: int,
+    *,
+    page: int,
+    track_id: int | None = None,
+    status: str | None = None,
+    public: bool = False,
+    per_page: int = REVIEW_PAGE_SIZE,
 ) -> Pagination:
-    """One page of the review list, with its submitters, tracks and sessions loaded."""
-    query = _blueprints_query(summit_id, track_id, status).options(
+    """One page of the review list (or, `public`, of the list everyone sees: no withdrawn
+    blueprint), with its submitters, tracks and sessions loaded."""
+    query = _blueprints_query(summit_id, track_id, status)
+    if public:
+        query = query.where(Blueprint.status != BlueprintStatus.WITHDRAWN)
+    query = query.options(
         selectinload(Blueprint.submitter),
         selectinload(Blueprint.track),
         selectinload(Blueprint.session),
     )
-    return db.paginate(query, page=page, per_page=REVIEW_PAGE_SIZE, error_out=False)
+    return db.paginate(query, page=page, per_page=per_page, error_out=False)
 
 
 # --- organizers' review (B2) ----------------------------------------------------------

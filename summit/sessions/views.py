@@ -78,12 +78,18 @@ def _track_filter(summit: Summit) -> Track | None:
 def blueprint_list(slug: str) -> Page:
     summit = summit_or_404(slug)
     track = _track_filter(summit)
-    rows = bps.blueprints_of(summit.id, track_id=track.id if track else None)
-    rows = [b for b in rows if b.status != BlueprintStatus.WITHDRAWN]
+    page = bps.blueprint_page(
+        summit.id,
+        page=parse_id(request.args.get("page", "1")) or 1,
+        track_id=track.id if track else None,
+        public=True,
+        per_page=CATALOGUE_PAGE,
+    )
     return render_template(
         "sessions/blueprints.html",
         summit=summit,
-        blueprints=rows,
+        blueprints=page.items,
+        pagination=page,
         track=track,
         cfp_open=bps.cfp_open(summit),
     )
