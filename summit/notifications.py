@@ -26,6 +26,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from babel import Locale
 from flask import current_app
 from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
@@ -60,12 +61,14 @@ class Place:
     room: str
 
     def words(self, zone: ZoneInfo) -> str:
-        """"Wednesday 27 April, 09:50–10:30, Winchester", in the current locale."""
-        return _(
-            "%(start)s–%(end)s, %(room)s",
-            start=format_local(self.starts_at, zone, "%A %d %B, %H:%M"),
-            end=format_local(self.ends_at, zone, "%H:%M"),
-            room=self.room,
+        """In the current locale, e.g. "Wednesday 27 April, 09:50–10:30, Winchester"."""
+        return str(
+            _(
+                "%(start)s–%(end)s, %(room)s",
+                start=format_local(self.starts_at, zone, "%A %d %B, %H:%M"),
+                end=format_local(self.ends_at, zone, "%H:%M"),
+                room=self.room,
+            )
         )
 
     def overlaps(self, other: Place) -> bool:
@@ -87,7 +90,7 @@ def _row(kind: str, user: User, summit_name: str, subject: str, **facts: Any) ->
     """One rendered mail to `user`; call it inside `in_recipient_locale(user)`, where the
     subject and the facts in words were made too."""
     locale = mail_locale(user)
-    if str(get_locale()) != locale:
+    if get_locale() != Locale.parse(locale):
         raise RuntimeError(f"a mail to a {locale!r} reader is being worded in {get_locale()}")
     facts = {
         "name": user.name,
