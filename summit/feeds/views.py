@@ -3,12 +3,17 @@
 Subscribed calendars poll these addresses for years, so each answer carries an ETag that is
 computed from cheap "version" data (a handful of aggregate queries) before anything is built:
 an unchanged feed costs a 304 and no programme load.
+
+The words in a feed follow a locale (I1): the request's for the public feeds (so their ETag
+names it, and they vary on what picks it), the owner's for the personal feed, which their
+calendar app reads with no say in the matter.
 """
 
 from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
+from contextlib import nullcontext
 from typing import Any
 
 from flask import (
@@ -21,6 +26,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import force_locale, get_locale
 from flask_login import current_user
 from sqlalchemy import func, select
 from werkzeug.wrappers import Response
@@ -28,6 +34,7 @@ from werkzeug.wrappers import Response
 from summit.exports import frab, ical
 from summit.extensions import db
 from summit.forms import ActionForm
+from summit.i18n import DEFAULT_LOCALE, shipped
 from summit.models import (
     Day,
     DesignSession,
@@ -131,17 +138,24 @@ def _answer(
     filename: str,
     private: bool = False,
     attachment: bool = False,
+    locale: str | None = None,
 ) -> Response:
-    """200 with the built body, or 304 when the client has this version already."""
+    """200 with the built body, or 304 when the client has this version already. The body's
+    words are in `locale`, or in the request's locale when it is None."""
     cache = f"{'private' if private else 'public'}, max-age={MAX_AGE}"
+    etag = f"{etag}-{locale or get_locale()}"
     if request.if_none_match.contains_weak(etag):
         response = Response(status=304)
     else:
-        response = Response(build(), content_type=content_type)
+        with force_locale(locale) if locale else nullcontext():
+            body = build()
+        response = Response(body, content_type=content_type)
         disposition = "attachment" if attachment else "inline"
         response.headers["Content-Disposition"] = f'{disposition}; filename="{filename}"'
     response.set_etag(etag)
     response.headers["Cache-Control"] = cache
+    if locale is None:
+        response.vary.update(("Accept-Language", "Cookie"))
     if private:
         # The address is the secret: keep it out of search engines and referrers.
         response.headers["X-Robots-Tag"] = "noindex"
@@ -248,6 +262,7 @@ def personal_ics(slug: str, token: str) -> Response:
         CALENDAR,
         filename=f"{summit.slug}-my-schedule.ics",
         private=True,
+        locale=shipped(user.locale) or DEFAULT_LOCALE,
     )
 
 
