@@ -5,6 +5,9 @@ This is the format that Giggity, ConfClerk and EventFahrplan read. Events are gr
 (a UUID 5 of the server name and the record) and a numeric id unique across every kind of
 entry: the record's id times ten plus a digit for its kind. Cancelled sessions are left out,
 as these apps have no way of showing them as cancelled.
+
+The one word of our own in it, the name of the place for entries without one, is in the
+request's locale (I1); that place's GUID and slug come from a fixed key, so they stay the same.
 """
 
 from __future__ import annotations
@@ -18,6 +21,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from xml.etree import ElementTree as ET
+
+from flask_babel import gettext as _
 
 from summit.models import Summit
 from summit.services.programme import Entry, EntryKind, Programme, public_url
@@ -46,6 +51,8 @@ _COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
 # The JSON schema's pattern for time_zone_name, applied as JSON Schema does (a search):
 # "Etc/GMT+5" or "EST5EDT" are real zones that it refuses, so they are left out there.
 _JSON_ZONE = re.compile(r"^([A-Z][a-z]+/[A-Z][a-z]+)|UTC$")
+# The key (for GUID and slug) of the place of entries that have none.
+_ELSEWHERE = "Elsewhere"
 
 
 def clean(text: str) -> str:
@@ -87,7 +94,8 @@ class _Event:
     entry: Entry
     id: int
     guid: str
-    room: str
+    room: str  # the place's name, as people read it
+    room_key: str  # what its GUID and slug are made of
     start: datetime  # local, aware
     duration: str
     end: datetime
@@ -147,7 +155,8 @@ def _event(entry: Entry, summit: Summit, code: str, server_name: str, base_url: 
         entry=entry,
         id=event_id(entry),
         guid=guid(entry, server_name),
-        room=clean(entry.place) or "Elsewhere",
+        room=clean(entry.place) or str(_("Elsewhere")),
+        room_key=clean(entry.place) or _ELSEWHERE,
         start=start,
         duration=_hhmm(minutes),
         end=end,
@@ -190,14 +199,14 @@ def _schedule(programme: Programme, *, server_name: str, base_url: str, url: str
                 rooms,
             )
         )
-    places = sorted({ev.room for ev in events})
+    places = sorted({(ev.room, ev.room_key) for ev in events})
     rooms_out = []
-    for place in places:
-        place_slug = _slug(place)
+    for place, key in places:
+        place_slug = _slug(key)
         rooms_out.append(
             (
                 place,
-                str(uuid.uuid5(namespace(server_name), f"{summit.slug}/room/{place}")),
+                str(uuid.uuid5(namespace(server_name), f"{summit.slug}/room/{key}")),
                 place_slug if _JSON_SLUG.fullmatch(place_slug) else None,
             )
         )

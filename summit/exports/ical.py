@@ -3,6 +3,10 @@
 Built with the `icalendar` library, which escapes the text, writes CRLF line ends and folds
 lines at 75 octets without splitting a UTF-8 character. Every value comes from the entries,
 never from the clock, so the same programme always gives the same bytes.
+
+The words people read (a summary's "Cancelled: ", the description's labels) are in the
+current locale (I1): the request's for the public feeds, the owner's for the personal feed
+(the view sets it with `force_locale`). Ids, categories and URLs never change with it.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 
+from flask_babel import gettext as _
 from icalendar import Calendar, Component, Event, Timezone, vDDDTypes, vDuration, vInt, vText, vUri
 
 from summit.models import Summit
@@ -50,9 +55,9 @@ def entry_url(entry: Entry, summit: Summit, base_url: str) -> str:
 def summary(entry: Entry) -> str:
     title = clean(entry.title)
     if entry.kind is EntryKind.LIGHTNING:
-        title = f"Lightning talk: {title}"
+        title = str(_("Lightning talk: %(title)s", title=title))
     # Clients that ignore STATUS (Outlook shows a subscribed event as usual) still say so.
-    return f"Cancelled: {title}" if entry.cancelled else title
+    return str(_("Cancelled: %(title)s", title=title)) if entry.cancelled else title
 
 
 def location(entry: Entry, summit: Summit) -> str:
@@ -61,29 +66,30 @@ def location(entry: Entry, summit: Summit) -> str:
     return ", ".join(parts)
 
 
-_PEOPLE_LABEL = {
-    EntryKind.SESSION: "Lead",
-    EntryKind.PROGRAM: "Speaker",
-    EntryKind.LIGHTNING: "Speaker",
-}
+def _people(entry: Entry) -> str:
+    """Who leads or speaks, with the word for it; a social event's host as it is."""
+    if entry.kind is EntryKind.SESSION:
+        return str(_("Lead: %(people)s", people=entry.people))
+    if entry.kind in (EntryKind.PROGRAM, EntryKind.LIGHTNING):
+        return str(_("Speaker: %(people)s", people=entry.people))
+    return entry.people
 
 
 def description(entry: Entry, url: str) -> str:
     """Lead, track, text, linked blueprints and the session URL (Thunderbird hides URL)."""
     parts: list[str] = []
     if entry.cancelled:
-        parts.append("This session has been cancelled.")
+        parts.append(str(_("This session has been cancelled.")))
     head: list[str] = []
     if entry.people:
-        label = _PEOPLE_LABEL.get(entry.kind)
-        head.append(f"{label}: {entry.people}" if label else entry.people)
-    head.append(f"Track: {entry.category}")
+        head.append(_people(entry))
+    head.append(str(_("Track: %(track)s", track=entry.category)))
     parts.append("\n".join(clean(h) for h in head))
     if entry.description.strip():
         parts.append(clean(entry.description.strip()))
     if entry.blueprints:
         lines = [f"- {clean(b.title)}: {b.url}" for b in entry.blueprints]
-        parts.append("\n".join(["Blueprints:", *lines]))
+        parts.append("\n".join([str(_("Blueprints:")), *lines]))
     parts.append(url)
     return "\n\n".join(parts)
 

@@ -3,6 +3,10 @@
 Subscribed calendars poll these addresses for years, so each answer carries an ETag that is
 computed from cheap "version" data (a handful of aggregate queries) before anything is built:
 an unchanged feed costs a 304 and no programme load.
+
+The words in a feed follow a locale (I1): the request's for the public feeds (so their ETag
+names it, and they vary on what picks it), the owner's for the personal feed, which their
+calendar app reads with no say in the matter.
 """
 
 from __future__ import annotations
@@ -32,7 +36,7 @@ from werkzeug.wrappers import Response
 from summit.exports import frab, ical, pdf
 from summit.extensions import db
 from summit.forms import ActionForm
-from summit.i18n import html_lang, shipped
+from summit.i18n import DEFAULT_LOCALE, shipped
 from summit.models import (
     Day,
     DesignSession,
@@ -137,19 +141,24 @@ def _answer(
     filename: str,
     private: bool = False,
     attachment: bool = False,
+    locale: str | None = None,
 ) -> Response:
-    """200 with the built body, or 304 when the client has this version already."""
+    """200 with the built body, or 304 when the client has this version already. The body's
+    words are in `locale`, or in the request's locale when it is None."""
     cache = f"{'private' if private else 'public'}, max-age={MAX_AGE}"
+    etag = f"{etag}-{locale or get_locale()}"
     if request.if_none_match.contains_weak(etag):
         response = Response(status=304)
     else:
-        response = Response(build(), content_type=content_type)
+        with force_locale(locale) if locale else nullcontext():
+            body = build()
+        response = Response(body, content_type=content_type)
         disposition = "attachment" if attachment else "inline"
         response.headers["Content-Disposition"] = f'{disposition}; filename="{filename}"'
     response.set_etag(etag)
     response.headers["Cache-Control"] = cache
-    response.vary.add("Accept-Language")
-    response.vary.add("Cookie")  # the footer's locale choice
+    if locale is None:
+        response.vary.update(("Accept-Language", "Cookie"))
     if private:
         # The address is the secret: keep it out of search engines and referrers.
         response.headers["X-Robots-Tag"] = "noindex"
@@ -208,7 +217,7 @@ def schedule_pdf(slug: str) -> Response:
     """The published schedule on paper (P5): every Design Summit day, or `?day=YYYY-MM-DD`."""
     summit = summit_or_404(slug)
     day = _pdf_day(summit)
-    scope = f"pdf:{day or 'all'}:{html_lang()}"
+    scope = f"pdf:{day or 'all'}"  # the ETag names the locale too
     etag = _version(summit, scope)
 
     def layout() -> bytes:
@@ -279,21 +288,20 @@ def personal_ics(slug: str, token: str) -> Response:
     if user is None:
         abort(404, _("This calendar address is unknown or was replaced by a new one."))
     user_id = user.id
-    # The owner's language when their profile names one (a calendar app says nothing).
-    owner_locale = shipped(user.locale)
-    with force_locale(owner_locale) if owner_locale else nullcontext():
-        return _answer(
-            _version(summit, "personal", user_id),
-            lambda: _calendar(
-                summit,
-                _("%(summit)s: my schedule", summit=summit.name),
-                lambda p: programme.personal(p, user_id),
-                about=_("The sessions you starred and your lightning talks."),
-            ),
-            CALENDAR,
-            filename=f"{summit.slug}-my-schedule.ics",
-            private=True,
-        )
+    return _answer(
+        _version(summit, "personal", user_id),
+        lambda: _calendar(
+            summit,
+            _("%(summit)s: my schedule", summit=summit.name),
+            lambda p: programme.personal(p, user_id),
+            about=_("The sessions you starred and your lightning talks."),
+        ),
+        CALENDAR,
+        filename=f"{summit.slug}-my-schedule.ics",
+        private=True,
+        # The owner's language when their profile names one (a calendar app says nothing).
+        locale=shipped(user.locale) or DEFAULT_LOCALE,
+    )
 
 
 @bp.get("/<slug>/sessions/<int:session_id>.ics")

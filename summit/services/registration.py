@@ -252,7 +252,7 @@ def _waitlisted(user: User, event: Event, place: int) -> None:
         user,
         event,
         place,
-        priority_class=PriorityClass(user.verified_class).label if classes else "",
+        priority_class=PriorityClass(user.verified_class) if classes else "",
         claim_pending=classes and user.has_pending_claim,
     )
 
