@@ -18,6 +18,10 @@ FIRST_YEAR, LAST_YEAR = 2000, 2100
 # Line breaks and tabs are text in a long field; anywhere else a control character is not.
 LONG_TEXT_ALLOWED = frozenset("\n\r\t")
 
+# A select whose options are data (track, room and session names): not for translation,
+# as the pseudo-locale check and translation tools read `translate="no"` (I1).
+DATA = {"translate": "no"}
+
 
 class BaseForm(FlaskForm):
     """Every form: text without control characters (newlines only in long text), dates in

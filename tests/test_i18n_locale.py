@@ -156,8 +156,9 @@ def test_i1_an_unknown_locale_is_a_400_that_says_why(
     response = client.post("/locale", data={"locale": unknown, "next": "/account"})
     assert response.status_code == 400
     page = response.get_data(as_text=True)
-    assert "We do not offer that language" in page
-    assert "Deutsch" in page
+    # Said in the person's own language (their profile's German), naming what we offer.
+    assert "Diese Sprache bieten wir nicht an" in page
+    assert "Deutsch" in page and "简体中文" in page
     assert not [h for h in response.headers.getlist("Set-Cookie") if h.startswith("locale=")]
     db.session.refresh(user)
     assert user.locale == "de"
@@ -175,8 +176,9 @@ def test_i1_the_profile_offers_each_locale_in_its_own_language(
     )
     assert form is not None, "no Language form on the profile"
     options = re.findall(r'<option( selected)? value="([^"]*)">([^<]*)</option>', form[0])
+    # The page is in the profile's Chinese; each locale is named in its own language.
     assert [(value, label) for _, value, label in options] == [
-        ("", "Browser default"),
+        ("", "跟随浏览器"),
         ("en", "English"),
         ("de", "Deutsch"),
         ("zh_CN", "简体中文"),

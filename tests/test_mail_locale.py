@@ -1,9 +1,8 @@
 """I1: a mail is worded in its recipient's locale (their profile's, if we ship it, else
 English), whatever the locale of the request that queued it.
 
-There is no German catalog yet, so this checks the mechanism: the locale Flask-Babel reports
-while the waiting-list mail's subject, text part and HTML part are worded. (Once the catalogs
-exist, a check that the words are German goes here too.)"""
+The mechanism: the locale Flask-Babel reports while the waiting-list mail's subject, text part
+and HTML part are worded; and the outcome with the shipped catalogs: the words themselves."""
 
 from __future__ import annotations
 
@@ -75,3 +74,36 @@ def test_i1_waitlist_mail_is_worded_in_the_recipients_locale(
     mail = db.session.scalars(select(OutboxEmail).where(OutboxEmail.to_addr == late.email)).one()
     assert mail.kind == "seat_waitlisted"
     assert f'<html lang="{expected.replace("_", "-")}">' in mail.html
+
+
+@pytest.mark.parametrize(
+    ("profile", "words"),
+    [("de", "Warteliste"), ("zh_CN", "候补名单"), ("", "waiting list")],
+)
+def test_i1_waitlist_mail_reads_in_the_recipients_language(
+    app: Flask,
+    make_summit: Callable[..., Summit],
+    make_user: Callable[..., User],
+    profile: str,
+    words: str,
+) -> None:
+    """With the shipped catalogs: the words themselves, in the subject and in both parts."""
+    from email import message_from_bytes, policy
+
+    from summit.mail import build_message
+
+    event = make_summit(design_capacity=1, design_open=1).event(EventKind.DESIGN_SUMMIT)
+    assert event is not None
+    seated, late = make_user(), make_user(locale=profile)
+    db.session.commit()
+    reg.register(seated.id, event.id)
+    reg.register(late.id, event.id)
+    db.session.commit()
+    row = db.session.scalars(select(OutboxEmail).where(OutboxEmail.to_addr == late.email)).one()
+    message = message_from_bytes(bytes(build_message(app, row)), policy=policy.default)
+    text = message.get_body(("plain",)).get_content()
+    html = message.get_body(("html",)).get_content()
+    assert words.lower() in (str(message["Subject"]) + text).lower()
+    assert words.lower() in html.lower()
+    if profile:
+        assert "waiting list" not in (text + html).lower()

@@ -4,7 +4,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, IntegerField, SelectField, StringField
 from wtforms.validators import InputRequired, Length, NumberRange
 
-from summit.forms import BaseForm
+from summit.forms import BaseForm, DATA
 
 
 class SolveForm(BaseForm):
@@ -17,10 +17,10 @@ class SolveForm(BaseForm):
 
 
 class MoveForm(BaseForm):
-    session_id = SelectField(_l("Session"), coerce=int, validate_choice=False)
+    session_id = SelectField(_l("Session"), coerce=int, validate_choice=False, render_kw=DATA)
     day_id = SelectField(_l("Day"), coerce=int, validate_choice=False)
     slot = SelectField(_l("Slot"), coerce=int, validate_choice=False)
-    room_id = SelectField(_l("Room"), coerce=int, validate_choice=False)
+    room_id = SelectField(_l("Room"), coerce=int, validate_choice=False, render_kw=DATA)
 
 
 class LockForm(BaseForm):

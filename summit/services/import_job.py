@@ -10,7 +10,7 @@ from flask_babel import ngettext
 
 from summit.jobs import handler, report_progress
 from summit.models import Job
-from summit.services.imports import import_blueprints, parse
+from summit.services.imports import import_blueprints, parse, summary_of
 
 PROGRESS_EVERY = 250
 
@@ -42,22 +42,37 @@ def run_import(job: Job) -> dict[str, Any]:
     # Written with the rows, in one transaction: on SQLite, whose one writer is this import,
     # the progress beats above could not be written while it ran.
     job.done, job.total = last
-    if report.errors and not payload.get("partial"):
-        message = ngettext(
-            "Nothing was imported: %(num)d row has errors. "
-            "Fix it, or tick “Import the good rows even if some rows are bad”.",
-            "Nothing was imported: %(num)d rows have errors. "
-            "Fix them, or tick “Import the good rows even if some rows are bad”.",
-            len(report.errors),
-        )
-    else:
-        message = _("Import finished: %(summary)s.", summary=report.summary())
-    return {
-        "message": message,
+    result = {
         "created": report.created,
         "updated": report.updated,
         "unchanged": report.unchanged,
         "new_accounts": report.new_accounts,
-        "errors": report.errors[:500],
         "error_count": len(report.errors),
+        "partial": bool(payload.get("partial")),
     }
+    message = outcome(result)
+    return {"message": message, **result, "errors": report.errors[:500]}
+
+
+def outcome(result: dict[str, Any]) -> str:
+    """A finished import in words, from its counts: worded again for each reader, so an
+    organizer reading German sees German whoever started the import."""
+    refused = int(result.get("error_count", 0))
+    if refused and not result.get("partial"):
+        return str(
+            ngettext(
+                "Nothing was imported: %(num)d row has errors. "
+                "Fix it, or tick “Import the good rows even if some rows are bad”.",
+                "Nothing was imported: %(num)d rows have errors. "
+                "Fix them, or tick “Import the good rows even if some rows are bad”.",
+                refused,
+            )
+        )
+    summary = summary_of(
+        int(result.get("created", 0)),
+        int(result.get("updated", 0)),
+        int(result.get("unchanged", 0)),
+        int(result.get("new_accounts", 0)),
+        refused,
+    )
+    return str(_("Import finished: %(summary)s.", summary=summary))

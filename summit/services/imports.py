@@ -61,15 +61,22 @@ class ImportReport:
         return self.created + self.updated
 
     def summary(self) -> str:
-        return ", ".join(
-            [
-                ngettext("%(num)d created", "%(num)d created", self.created),
-                ngettext("%(num)d updated", "%(num)d updated", self.updated),
-                ngettext("%(num)d unchanged", "%(num)d unchanged", self.unchanged),
-                ngettext("%(num)d new account", "%(num)d new accounts", self.new_accounts),
-                ngettext("%(num)d row refused", "%(num)d rows refused", len(self.errors)),
-            ]
+        return summary_of(
+            self.created, self.updated, self.unchanged, self.new_accounts, len(self.errors)
         )
+
+
+def summary_of(created: int, updated: int, unchanged: int, new_accounts: int, refused: int) -> str:
+    """An import's counts in words, in the locale of whoever reads them."""
+    return ", ".join(
+        [
+            ngettext("%(num)d created", "%(num)d created", created),
+            ngettext("%(num)d updated", "%(num)d updated", updated),
+            ngettext("%(num)d unchanged", "%(num)d unchanged", unchanged),
+            ngettext("%(num)d new account", "%(num)d new accounts", new_accounts),
+            ngettext("%(num)d row refused", "%(num)d rows refused", refused),
+        ]
+    )
 
 
 def parse(data: bytes, filename: str = "") -> list[Row]:

@@ -13,14 +13,14 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from summit.choices import choices
-from summit.forms import BaseForm
+from summit.forms import BaseForm, DATA
 
 LENGTHS = choices((1, _l("1 slot")), (2, _l("2 slots")))
 
 
 class BlueprintForm(BaseForm):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(min=5, max=120)])
-    track_id = SelectField(_l("Track"), coerce=int)
+    track_id = SelectField(_l("Track"), coerce=int, render_kw=DATA)
     description = TextAreaField(
         _l("Description"),
         validators=[Optional(), Length(max=5000)],
@@ -36,7 +36,7 @@ class BlueprintForm(BaseForm):
 
 class SessionForm(BaseForm):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(min=5, max=120)])
-    track_id = SelectField(_l("Track"), coerce=int)
+    track_id = SelectField(_l("Track"), coerce=int, render_kw=DATA)
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=5000)])
     lead_email = StringField(_l("Lead's email"), validators=[Optional(), Length(max=254)])
     length_slots = SelectField(_l("Length"), coerce=int, choices=LENGTHS, default=1)
@@ -52,11 +52,15 @@ class ReasonForm(BaseForm):
 
 
 class MergeForm(BaseForm):
-    session_id = SelectField(_l("Merge into session"), coerce=int, validate_choice=False)
+    session_id = SelectField(
+        _l("Merge into session"), coerce=int, validate_choice=False, render_kw=DATA
+    )
 
 
 class MoveForm(BaseForm):
-    track_id = SelectField(_l("Move to track"), coerce=int, validate_choice=False)
+    track_id = SelectField(
+        _l("Move to track"), coerce=int, validate_choice=False, render_kw=DATA
+    )
 
 
 class PickForm(BaseForm):

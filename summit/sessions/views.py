@@ -23,13 +23,14 @@ from summit.models import (
     BlueprintStatus,
     DesignSession,
     Job,
+    JobStatus,
     SessionStatus,
     Summit,
     Track,
     User,
     utcnow,
 )
-from summit.services import availability, programme, scheduling
+from summit.services import availability, import_job, programme, scheduling
 from summit.services import blueprints as bps
 from summit.sessions.forms import (
     BlueprintForm,
@@ -521,6 +522,16 @@ def import_upload(summit_id: int) -> Page:
     return redirect(url_for("sessions.job_page", job_id=job.id))
 
 
+def _job_message(job: Job) -> str:
+    """A finished import is worded from its counts for this reader; other messages are
+    stored in the words of the organizer who started the job."""
+    if job.kind == "import_blueprints" and job.status == JobStatus.DONE and job.result:
+        result = json.loads(job.result)
+        if "created" in result:
+            return import_job.outcome(result)
+    return job.message
+
+
 def _job_state(job: Job) -> dict[str, Any]:
     elapsed = None
     if job.started_at is not None:
@@ -531,7 +542,7 @@ def _job_state(job: Job) -> dict[str, Any]:
         "done": job.done,
         "total": job.total,
         "elapsed": elapsed,
-        "message": job.message,
+        "message": _job_message(job),
         "result": json.loads(job.result) if job.result else {},
         "attempts": job.attempts,
         "last_error": job.last_error,
