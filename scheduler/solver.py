@@ -192,6 +192,62 @@ def _improve(
     return best
 
 
+OVERTIME_MIN_SECONDS = 0.3  # a round shorter than this is not worth starting
+
+
+def _overtime(
+    problem: Problem,
+    best: tuple[Placement, ...],
+    plan: Budget,
+    options: SolveOptions,
+    clock: Clock,
+    on_progress: Callable[[Progress], None] | None,
+) -> tuple[Placement, ...]:
+    """Only a wall-clock limit was given (no `--work`): the budget is spent, the clock is not.
+    More rounds of annealing and neighbourhood repair, each from the best so far with new
+    seeds, until the time the bound stage needs. The result then depends on the machine
+    (`stopped_by` says the clock), as it does whenever a wall limit ends a search."""
+    reserve = plan.cp_deterministic / DETERMINISTIC_PER_SECOND
+
+    def up() -> bool:
+        return clock.left() <= reserve
+
+    weights = problem.weights
+    value = score(problem, best).weighted(weights)
+    moves = max(plan.anneal_moves // ANNEAL_CHUNKS, MOVES_PER_SESSION)
+    steps = max(1, plan.lns_steps // ANNEAL_CHUNKS)
+    round_number = 0
+    while clock.left() - reserve > OVERTIME_MIN_SECONDS:
+        clock.hit = True  # from here on the clock, not the budget, ends the search
+        round_number += 1
+        seed = options.seed + 104_729 * round_number
+        candidate = anneal(
+            problem,
+            best,
+            seed=seed,
+            moves=moves,
+            t0=ANNEAL_T0,
+            keep_rooms=round_number % 2 == 0,
+            stop=up,
+        )
+        if plan.lns_steps and not up():
+            candidate = lns(
+                problem,
+                candidate,
+                steps=steps,
+                seed=seed * 7919,
+                step_deterministic=plan.lns_deterministic,
+                stop=up,
+                time_left=lambda: max(0.0, clock.left() - reserve),
+            )
+        candidate_value = score(problem, candidate).weighted(weights)
+        if candidate_value < value:
+            best, value = candidate, candidate_value
+            if on_progress is not None:
+                on_progress(Progress(clock.elapsed(), value, 0.0))
+    return best
+
+
 def solve(
     problem: Problem,
     options: SolveOptions | None = None,
@@ -220,6 +276,8 @@ def solve(
     start = _start(problem, plan, options, clock, on_progress, hint)
     if start:
         start = _improve(problem, start, plan, options, clock, on_progress)
+    if start and options.work is None:
+        start = _overtime(problem, start, plan, options, clock, on_progress)
     if plan.cp_deterministic <= 0 and start:
         return _result(problem, start, clock, proven=False, cp_bound=0.0)
     if clock.up() and start:

@@ -11,7 +11,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import event, select
 
 from summit.extensions import db
-from summit.models import DesignSession, Interest, OutboxEmail
+from summit.models import Blueprint, BlueprintStatus, DesignSession, Interest, OutboxEmail
 from summit.services import scheduling
 from summit.services import summits as summit_service
 from summit.services.errors import Conflict
@@ -270,6 +270,7 @@ PAGES = [
     "/diablo/tracks/nova",
     "/diablo/now",
     "/diablo/search?q=nova",
+    "/diablo/blueprints",
 ]
 
 
@@ -307,6 +308,16 @@ def test_p2_pages_issue_a_fixed_number_of_queries(
                 db.session.add(extra)
                 db.session.flush()
                 db.session.add(Interest(user_id=small.fan.id, session_id=extra.id))
+                db.session.add(
+                    Blueprint(
+                        summit_id=small.summit.id,
+                        track_id=track.id,
+                        submitter_id=lead.id,
+                        title=f"Extra blueprint {extra.id}",
+                        status=BlueprintStatus.ACCEPTED,
+                        session_id=extra.id,
+                    )
+                )
     scheduling.publish(small.organizer.id, small.summit.id)
     db.session.commit()
     after = {p: count_queries(app, client, p.format(session=session_id)) for p in PAGES}
