@@ -220,7 +220,7 @@ def _overtime(
     while clock.left() - reserve > OVERTIME_MIN_SECONDS:
         clock.hit = True  # from here on the clock, not the budget, ends the search
         round_number += 1
-        seed = options.seed + 104_729 * round_number
+        seed = (options.seed + 104_729 * round_number) % 65_521  # CP-SAT takes 32-bit seeds
         candidate = anneal(
             problem,
             best,

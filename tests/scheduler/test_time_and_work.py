@@ -81,3 +81,26 @@ def test_s4_the_budget_is_computed_once_from_the_work() -> None:
     assert large.anneal_moves >= small.anneal_moves
     assert large.greedy_passes >= small.greedy_passes
     assert large.cp_deterministic == 4 * small.cp_deterministic
+
+
+class FastMachine(SlowMachine):
+    """A wall clock at a tenth of the real speed: the work budget runs out long before the
+    limit, as on an idle machine given a generous limit."""
+
+    def __init__(self) -> None:
+        super().__init__(factor=0.1)
+
+
+def test_s4_a_wall_limit_alone_uses_the_time_the_budget_leaves() -> None:
+    """Without `--work`, the search goes on past the budget until the limit (keeping time
+    for the bound): never worse than the budgeted search, within the limit, and it says
+    the clock ended it."""
+    p = medium(seed=7)
+    budgeted = solve(p, SolveOptions(time_limit=1.0, work=1.0, seed=2), now=FastMachine())
+    longer = solve(p, SolveOptions(time_limit=1.0, seed=2), now=FastMachine())
+    assert budgeted.stopped_by in (Stop.WORK, Stop.DONE)
+    assert check(p, longer.assignments) == []
+    assert longer.objective <= budgeted.objective
+    if budgeted.stopped_by is Stop.WORK:
+        assert longer.stopped_by is Stop.CLOCK
+    assert longer.seconds <= 1.0 * 1.1 + 1
