@@ -159,37 +159,67 @@ def _improve(
     for chunk in range(rounds):
         if clock.up():
             break
-        candidate = best
-        if moves > 0:
-            # Even chunks keep each track in its rooms: the times then settle without the
-            # room structure (which single moves cannot rebuild) drifting apart.
-            candidate = anneal(
-                problem,
-                best,
-                seed=options.seed + chunk,
-                moves=min(moves, size),
-                t0=ANNEAL_T0,
-                keep_rooms=chunk % 2 == 0,
-                stop=clock.up,
-            )
-            moves -= size
-        if left > 0 and not clock.up():
-            candidate = lns(
-                problem,
-                candidate,
-                steps=min(steps, left),
-                seed=options.seed * 7919 + chunk,
-                step_deterministic=plan.lns_deterministic,
-                stop=clock.up,
-                time_left=clock.left,
-            )
-            left -= steps
+        # Even chunks keep each track in its rooms: the times then settle without the room
+        # structure (which single moves cannot rebuild) drifting apart.
+        candidate = _round(
+            problem,
+            best,
+            anneal_seed=options.seed + chunk,
+            moves=min(moves, size) if moves > 0 else 0,
+            keep_rooms=chunk % 2 == 0,
+            lns_seed=options.seed * 7919 + chunk,
+            steps=min(steps, left) if left > 0 else 0,
+            step_deterministic=plan.lns_deterministic,
+            stop=clock.up,
+            time_left=clock.left,
+        )
+        moves -= size
+        left -= steps
         candidate_value = score(problem, candidate).weighted(weights)
         if candidate_value < value:
             best, value = candidate, candidate_value
             if on_progress is not None:
                 on_progress(Progress(clock.elapsed(), value, 0.0))
     return best
+
+
+def _round(
+    problem: Problem,
+    best: tuple[Placement, ...],
+    *,
+    anneal_seed: int,
+    moves: int,
+    keep_rooms: bool,
+    lns_seed: int,
+    steps: int,
+    step_deterministic: float,
+    stop: Callable[[], bool],
+    time_left: Callable[[], float],
+) -> tuple[Placement, ...]:
+    """One round of the improve stage from `best`: annealing (`moves`, keeping each track in
+    its rooms or not), then CP-SAT repairing `steps` neighbourhoods around the rest."""
+    candidate = best
+    if moves > 0:
+        candidate = anneal(
+            problem,
+            best,
+            seed=anneal_seed,
+            moves=moves,
+            t0=ANNEAL_T0,
+            keep_rooms=keep_rooms,
+            stop=stop,
+        )
+    if steps > 0 and not stop():
+        candidate = lns(
+            problem,
+            candidate,
+            steps=steps,
+            seed=lns_seed,
+            step_deterministic=step_deterministic,
+            stop=stop,
+            time_left=time_left,
+        )
+    return candidate
 
 
 OVERTIME_MIN_SECONDS = 0.3  # a round shorter than this is not worth starting
@@ -221,25 +251,18 @@ def _overtime(
         clock.hit = True  # from here on the clock, not the budget, ends the search
         round_number += 1
         seed = (options.seed + 104_729 * round_number) % 65_521  # CP-SAT takes 32-bit seeds
-        candidate = anneal(
+        candidate = _round(
             problem,
             best,
-            seed=seed,
+            anneal_seed=seed,
             moves=moves,
-            t0=ANNEAL_T0,
             keep_rooms=round_number % 2 == 0,
+            lns_seed=seed * 7919,
+            steps=steps if plan.lns_steps else 0,
+            step_deterministic=plan.lns_deterministic,
             stop=up,
+            time_left=lambda: max(0.0, clock.left() - reserve),
         )
-        if plan.lns_steps and not up():
-            candidate = lns(
-                problem,
-                candidate,
-                steps=steps,
-                seed=seed * 7919,
-                step_deterministic=plan.lns_deterministic,
-                stop=up,
-                time_left=lambda: max(0.0, clock.left() - reserve),
-            )
         candidate_value = score(problem, candidate).weighted(weights)
         if candidate_value < value:
             best, value = candidate, candidate_value
