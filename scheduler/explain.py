@@ -14,6 +14,45 @@ from scheduler.instance import instance, starts
 from scheduler.types import Problem, Session, SlotSet
 from scheduler.validate import overlaps
 
+# Each reason's English words; `Reason` keeps its kind and values too, so that an app can
+# word it in its reader's language (summit/services/scheduling.py does).
+TEXTS = {
+    "too_long": "“{title}” needs {slots} consecutive slots, but the longest block between "
+    "breaks has {longest}.",
+    "too_big": "“{title}” expects {people} people, but the largest room holds {biggest}.",
+    "no_start": "“{title}” has no possible time: its window and its lead's availability "
+    "leave no run of free slots long enough.",
+    "window_too_small": "{track} needs {need} slots; its window, {where}, has {room_slots} "
+    "({periods} slots × {rooms} rooms).",
+    "lead_window_too_small": "{lead} leads {slots} slots of {track} sessions; its window, "
+    "{where}, has only {periods} slots.",
+    "lead_overbooked": "{lead} leads {sessions} sessions taking {need} slots, but can attend "
+    "only {can} slots.",
+    "room_slots": "The sessions need {need} session-slots, but the rooms offer only "
+    "{room_slots} ({rooms} rooms × {slots} slots, less closures).",
+    "locked_same_room": "Locked sessions “{first}” and “{second}” are both in room {room} at "
+    "the same time.",
+    "locked_same_lead": "Locked sessions “{first}” and “{second}” have the same lead, {lead}, "
+    "at the same time.",
+    "locked_too_small": "“{title}” is locked in {room}, which holds {capacity}, but {people} "
+    "people are expected.",
+    "locked_no_start": "“{title}” is locked at a time it cannot take (across lunch, outside "
+    "its window, or while its lead is away).",
+}
+
+
+class Reason(str):
+    """One reason, as its English text (what the command line prints and JSON carries),
+    with its `kind` (a key of TEXTS) and the `values` it was worded from."""
+
+    kind: str
+    values: dict[str, str | int]
+
+    def __new__(cls, kind: str, **values: str | int) -> Reason:
+        reason = super().__new__(cls, TEXTS[kind].format(**values))
+        reason.kind, reason.values = kind, values
+        return reason
+
 
 def _day_name(problem: Problem, day: int) -> str:
     return problem.days[day].name if 0 <= day < len(problem.days) else f"day {day}"
@@ -48,8 +87,8 @@ def blocks(problem: Problem) -> list[tuple[int, list[int]]]:
     return out
 
 
-def explain(problem: Problem) -> list[str]:
-    reasons: list[str] = []
+def explain(problem: Problem) -> list[Reason]:
+    reasons: list[Reason] = []
     reasons += _too_long(problem)
     reasons += _too_big(problem)
     reasons += _no_start(problem)
@@ -60,39 +99,34 @@ def explain(problem: Problem) -> list[str]:
     return reasons
 
 
-def _too_long(problem: Problem) -> list[str]:
+def _too_long(problem: Problem) -> list[Reason]:
     longest = max((len(slots) for _d, slots in blocks(problem)), default=0)
     return [
-        f"“{s.title or s.id}” needs {s.duration_slots} consecutive slots, but the longest "
-        f"block between breaks has {longest}."
+        Reason("too_long", title=s.title or s.id, slots=s.duration_slots, longest=longest)
         for s in problem.sessions
         if s.duration_slots > longest
     ]
 
 
-def _too_big(problem: Problem) -> list[str]:
+def _too_big(problem: Problem) -> list[Reason]:
     biggest = max((r.capacity for r in problem.rooms), default=0)
     return [
-        f"“{s.title or s.id}” expects {s.expected_attendance} people, but the largest room "
-        f"holds {biggest}."
+        Reason("too_big", title=s.title or s.id, people=s.expected_attendance, biggest=biggest)
         for s in problem.sessions
         if s.expected_attendance > biggest
     ]
 
 
-def _no_start(problem: Problem) -> list[str]:
+def _no_start(problem: Problem) -> list[Reason]:
     longest = max((len(slots) for _d, slots in blocks(problem)), default=0)
     out = []
     for s in problem.sessions:
         if s.duration_slots <= longest and not starts(problem, s):
-            out.append(
-                f"“{s.title or s.id}” has no possible time: its window and its lead's "
-                "availability leave no run of free slots long enough."
-            )
+            out.append(Reason("no_start", title=s.title or s.id))
     return out
 
 
-def _windows_too_small(problem: Problem) -> list[str]:
+def _windows_too_small(problem: Problem) -> list[Reason]:
     """A track (or group of sessions) confined to a window needs more slots than it has."""
     groups: defaultdict[tuple[str, tuple[SlotSet, ...]], list[Session]] = defaultdict(list)
     for s in problem.sessions:
@@ -110,8 +144,15 @@ def _windows_too_small(problem: Problem) -> list[str]:
         name = tracks.get(track, track)
         if need > room_slots:
             out.append(
-                f"{name} needs {need} slots; its window, {where}, has {room_slots} "
-                f"({periods} slots × {rooms} rooms)."
+                Reason(
+                    "window_too_small",
+                    track=name,
+                    need=need,
+                    where=where,
+                    room_slots=room_slots,
+                    periods=periods,
+                    rooms=rooms,
+                )
             )
         by_lead: defaultdict[str, int] = defaultdict(int)
         for s in members:
@@ -119,8 +160,14 @@ def _windows_too_small(problem: Problem) -> list[str]:
         for lead, slots in by_lead.items():
             if slots > periods:
                 out.append(
-                    f"{_person(problem, lead)} leads {slots} slots of {name} sessions; "
-                    f"its window, {where}, has only {periods} slots."
+                    Reason(
+                        "lead_window_too_small",
+                        lead=_person(problem, lead),
+                        slots=slots,
+                        track=name,
+                        where=where,
+                        periods=periods,
+                    )
                 )
     return out
 
@@ -130,7 +177,7 @@ def _person(problem: Problem, person_id: str) -> str:
     return person.name if person and person.name else person_id
 
 
-def _leads_overbooked(problem: Problem) -> list[str]:
+def _leads_overbooked(problem: Problem) -> list[Reason]:
     inst = instance(problem)
     total = inst.periods
     by_lead: defaultdict[str, list[Session]] = defaultdict(list)
@@ -143,26 +190,36 @@ def _leads_overbooked(problem: Problem) -> list[str]:
         can = total - len(inst.away.get(p.id, ()))
         if led and need > can:
             out.append(
-                f"{_person(problem, p.id)} leads {len(led)} sessions taking {need} slots, "
-                f"but can attend only {can} slots."
+                Reason(
+                    "lead_overbooked",
+                    lead=_person(problem, p.id),
+                    sessions=len(led),
+                    need=need,
+                    can=can,
+                )
             )
     return out
 
 
-def _not_enough_room_slots(problem: Problem) -> list[str]:
+def _not_enough_room_slots(problem: Problem) -> list[Reason]:
     inst = instance(problem)
     total = inst.periods
     room_slots = sum(total - len(closed) for closed in inst.closed)
     need = sum(s.duration_slots for s in problem.sessions)
     if need > room_slots:
         return [
-            f"The sessions need {need} session-slots, but the rooms offer only "
-            f"{room_slots} ({len(problem.rooms)} rooms × {total} slots, less closures)."
+            Reason(
+                "room_slots",
+                need=need,
+                room_slots=room_slots,
+                rooms=len(problem.rooms),
+                slots=total,
+            )
         ]
     return []
 
 
-def _locked_collisions(problem: Problem) -> list[str]:
+def _locked_collisions(problem: Problem) -> list[Reason]:
     sessions = {s.id: s for s in problem.sessions}
     locked = [p for p in problem.locked if p.session in sessions]
     out = []
@@ -172,25 +229,35 @@ def _locked_collisions(problem: Problem) -> list[str]:
             continue
         if a.room == b.room:
             out.append(
-                f"Locked sessions “{sa.title or sa.id}” and “{sb.title or sb.id}” are "
-                f"both in room {a.room} at the same time."
+                Reason(
+                    "locked_same_room",
+                    first=sa.title or sa.id,
+                    second=sb.title or sb.id,
+                    room=a.room,
+                )
             )
         elif sa.lead == sb.lead:
             out.append(
-                f"Locked sessions “{sa.title or sa.id}” and “{sb.title or sb.id}” have "
-                f"the same lead, {_person(problem, sa.lead)}, at the same time."
+                Reason(
+                    "locked_same_lead",
+                    first=sa.title or sa.id,
+                    second=sb.title or sb.id,
+                    lead=_person(problem, sa.lead),
+                )
             )
     rooms = {r.id: r for r in problem.rooms}
     for p in locked:
         s, room = sessions[p.session], rooms.get(p.room)
         if room is not None and s.expected_attendance > room.capacity:
             out.append(
-                f"“{s.title or s.id}” is locked in {room.name or room.id}, which holds "
-                f"{room.capacity}, but {s.expected_attendance} people are expected."
+                Reason(
+                    "locked_too_small",
+                    title=s.title or s.id,
+                    room=room.name or room.id,
+                    capacity=room.capacity,
+                    people=s.expected_attendance,
+                )
             )
         if (p.day, p.slot) not in starts(problem, s):
-            out.append(
-                f"“{s.title or s.id}” is locked at a time it cannot take (across lunch, "
-                "outside its window, or while its lead is away)."
-            )
+            out.append(Reason("locked_no_start", title=s.title or s.id))
     return out

@@ -4,7 +4,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, IntegerField, SelectField, StringField
 from wtforms.validators import InputRequired, Length, NumberRange
 
-from summit.forms import BaseForm, DATA
+from summit.forms import DATA, BaseForm
 
 
 class SolveForm(BaseForm):

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from sqlalchemy import select
 
@@ -284,6 +285,59 @@ def move(
         f"day {day_index + 1}, slot {slot + 1}, room {room_id}",
     )
     return session
+
+
+def reason_in_words(reason: str) -> str:
+    """Why no schedule exists (scheduler/explain.py), in the reader's language; a reason
+    that is only text (read back from JSON, say) stays as it was written."""
+    kind, values = getattr(reason, "kind", None), getattr(reason, "values", {})
+    words = {
+        "too_long": _l(
+            "“%(title)s” needs %(slots)s consecutive slots, but the longest block between "
+            "breaks has %(longest)s."
+        ),
+        "too_big": _l(
+            "“%(title)s” expects %(people)s people, but the largest room holds %(biggest)s."
+        ),
+        "no_start": _l(
+            "“%(title)s” has no possible time: its window and its lead's availability leave "
+            "no run of free slots long enough."
+        ),
+        "window_too_small": _l(
+            "%(track)s needs %(need)s slots; its window, %(where)s, has %(room_slots)s "
+            "(%(periods)s slots × %(rooms)s rooms)."
+        ),
+        "lead_window_too_small": _l(
+            "%(lead)s leads %(slots)s slots of %(track)s sessions; its window, %(where)s, has "
+            "only %(periods)s slots."
+        ),
+        "lead_overbooked": _l(
+            "%(lead)s leads %(sessions)s sessions taking %(need)s slots, but can attend only "
+            "%(can)s slots."
+        ),
+        "room_slots": _l(
+            "The sessions need %(need)s session-slots, but the rooms offer only %(room_slots)s "
+            "(%(rooms)s rooms × %(slots)s slots, less closures)."
+        ),
+        "locked_same_room": _l(
+            "Locked sessions “%(first)s” and “%(second)s” are both in room %(room)s at the "
+            "same time."
+        ),
+        "locked_same_lead": _l(
+            "Locked sessions “%(first)s” and “%(second)s” have the same lead, %(lead)s, at the "
+            "same time."
+        ),
+        "locked_too_small": _l(
+            "“%(title)s” is locked in %(room)s, which holds %(capacity)s, but %(people)s "
+            "people are expected."
+        ),
+        "locked_no_start": _l(
+            "“%(title)s” is locked at a time it cannot take (across lunch, outside its "
+            "window, or while its lead is away)."
+        ),
+    }
+    template = words.get(kind) if isinstance(kind, str) else None
+    return str(template) % values if template is not None else str(reason)
 
 
 def in_words(ctx: Context, v: Violation) -> str:

@@ -148,5 +148,8 @@ def run_solve(job: Job) -> dict[str, Any]:
         said = [solved, scheduling.gap_in_words(result), scheduling.stop_in_words(result), moves]
         outcome["message"] = " ".join(s for s in said if s)
     else:
-        outcome["message"] = _("No schedule: %(reasons)s", reasons=" ".join(result.explanation))
+        outcome["message"] = _(
+            "No schedule: %(reasons)s",
+            reasons=" ".join(scheduling.reason_in_words(r) for r in result.explanation),
+        )
     return outcome

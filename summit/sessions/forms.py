@@ -13,7 +13,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from summit.choices import choices
-from summit.forms import BaseForm, DATA
+from summit.forms import DATA, BaseForm
 
 LENGTHS = choices((1, _l("1 slot")), (2, _l("2 slots")))
 
@@ -58,9 +58,7 @@ class MergeForm(BaseForm):
 
 
 class MoveForm(BaseForm):
-    track_id = SelectField(
-        _l("Move to track"), coerce=int, validate_choice=False, render_kw=DATA
-    )
+    track_id = SelectField(_l("Move to track"), coerce=int, validate_choice=False, render_kw=DATA)
 
 
 class PickForm(BaseForm):
