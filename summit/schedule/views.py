@@ -115,6 +115,8 @@ def _stars(summit: Summit) -> dict[str, object]:
         "mine": blueprints.starred_ids(current_user.id, summit.id) if signed_in else set(),
         "signed_in": signed_in,
         "next": request.full_path.rstrip("?"),
+        # Worded once per page, not once per button: a day grid holds a hundred of them.
+        "words": {"star": _("Star"), "starred": _("Starred"), "interested": _("interested")},
     }
 
 
