@@ -175,12 +175,25 @@ def _improve(
         )
         moves -= size
         left -= steps
-        candidate_value = score(problem, candidate).weighted(weights)
-        if candidate_value < value:
-            best, value = candidate, candidate_value
-            if on_progress is not None:
-                on_progress(Progress(clock.elapsed(), value, 0.0))
+        best, value = _keep_better(problem, (best, value), candidate, clock, on_progress)
     return best
+
+
+def _keep_better(
+    problem: Problem,
+    best: tuple[tuple[Placement, ...], int],
+    candidate: tuple[Placement, ...],
+    clock: Clock,
+    on_progress: Callable[[Progress], None] | None,
+) -> tuple[tuple[Placement, ...], int]:
+    """The better of the best so far (with its value) and a round's candidate; a new best
+    is reported as progress."""
+    value = score(problem, candidate).weighted(problem.weights)
+    if value >= best[1]:
+        return best
+    if on_progress is not None:
+        on_progress(Progress(clock.elapsed(), value, 0.0))
+    return candidate, value
 
 
 def _round(
@@ -263,11 +276,7 @@ def _overtime(
             stop=up,
             time_left=lambda: max(0.0, clock.left() - reserve),
         )
-        candidate_value = score(problem, candidate).weighted(weights)
-        if candidate_value < value:
-            best, value = candidate, candidate_value
-            if on_progress is not None:
-                on_progress(Progress(clock.elapsed(), value, 0.0))
+        best, value = _keep_better(problem, (best, value), candidate, clock, on_progress)
     return best
 
 
