@@ -13,10 +13,8 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from summit.auth.forms import LocaleForm
-from summit.extensions import db
 from summit.i18n import LOCALE_COOKIE, LOCALE_COOKIE_AGE, LOCALES
-from summit.models import User
-from summit.services.errors import Invalid, NotFound
+from summit.services import accounts
 from summit.web import Refused, apply, safe_next
 
 bp = Blueprint("i18n", __name__)
@@ -33,17 +31,6 @@ def locale_form() -> LocaleForm:
     """The profile's Language field, showing the signed-in person's choice."""
     chosen = current_user.locale if current_user.is_authenticated else ""
     return LocaleForm(formdata=None, locale=chosen)
-
-
-def set_user_locale(user_id: int, locale: str) -> User:
-    """A person's language for pages and mail; "" follows their browser."""
-    if locale and locale not in LOCALES:
-        raise Invalid(_("We do not offer that language."), field="locale")
-    user = db.session.get(User, user_id)
-    if user is None:
-        raise NotFound(_("No such user."))
-    user.locale = locale
-    return user
 
 
 def remember_locale(response: Response, locale: str) -> Response:
@@ -73,7 +60,7 @@ def set_locale() -> Response:
         abort(400, _("We do not offer that language. Choose one of: %(offered)s.", offered=offered))
     locale = form.locale.data or ""
     if current_user.is_authenticated:
-        saved = apply(lambda: set_user_locale(current_user.id, locale), show=False)
+        saved = apply(lambda: accounts.set_locale(current_user.id, locale), show=False)
         if isinstance(saved, Refused):
             abort(saved.status, saved.message)
     back = safe_next(request.form.get("next") or request.args.get("next"))

@@ -121,7 +121,6 @@ def _version(summit: Summit, scope: str, user_id: int | None = None) -> str:
     config = current_app.config
     data = (
         FORMAT_VERSION,
-        str(get_locale()),  # the feeds' words are in the client's language
         scope,
         user_id,
         config["SERVER_NAME_FOR_IDS"],
@@ -146,7 +145,7 @@ def _answer(
     """200 with the built body, or 304 when the client has this version already. The body's
     words are in `locale`, or in the request's locale when it is None."""
     cache = f"{'private' if private else 'public'}, max-age={MAX_AGE}"
-    etag = f"{etag}-{locale or get_locale()}"
+    etag = f"{etag}-{locale or get_locale()}"  # the body's words are in this locale
     if request.if_none_match.contains_weak(etag):
         response = Response(status=304)
     else:

@@ -16,6 +16,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from summit import notifications
 from summit.db_utils import parse_id
 from summit.extensions import db
+from summit.i18n import LOCALES
 from summit.models import ClaimStatus, PriorityClass, User, new_token, utcnow
 from summit.services import audit
 from summit.services.errors import Conflict, Invalid, NotFound
@@ -396,3 +397,14 @@ def regenerate_feed_token(user_id: int) -> str:
         raise NotFound(_("No such user."))
     user.feed_token = new_token()
     return user.feed_token
+
+
+def set_locale(user_id: int, locale: str) -> User:
+    """A person's language for pages and mail; "" follows their browser."""
+    if locale and locale not in LOCALES:
+        raise Invalid(_("We do not offer that language."), field="locale")
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise NotFound(_("No such user."))
+    user.locale = locale
+    return user
