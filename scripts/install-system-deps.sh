@@ -9,16 +9,13 @@ ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
 command -v npm >/dev/null 2>&1 || missing+=(npm)  # installs axe-core for the a11y checks
 command -v pdftoppm >/dev/null 2>&1 || missing+=(poppler-utils)  # the PDF's pages as images
 command -v msgfmt >/dev/null 2>&1 || missing+=(gettext)  # msgfmt --check on each .po (I1)
-# Without a CJK font Chromium draws the zh_CN pages as boxes, and their layout checks mean nothing.
-ls /usr/share/fonts/opentype/noto/NotoSansCJK-*.ttc >/dev/null 2>&1 || missing+=(fonts-noto-cjk)
+# The CJK font the zh_CN layout checks need comes with install-run-deps.sh, run first.
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0
 fi
-echo "Installing Debian packages: ${missing[*]}"
+bash "$(dirname "$0")/apt-install.sh" "${missing[@]}"
 sudo_cmd=""
 [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
-$sudo_cmd apt-get update -qq
-DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends "${missing[@]}"
 # The Debian package starts a cluster of its own; the tests start their own server.
 if command -v pg_lsclusters >/dev/null 2>&1; then
   $sudo_cmd service postgresql stop >/dev/null 2>&1 || true
