@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -97,6 +98,22 @@ def wait_for(condition: Callable[[], Any], timeout: float, what: str) -> Any:
             return value
         time.sleep(0.1)
     pytest.fail(f"timed out after {timeout} s waiting for {what}")
+
+
+def wait_for_sqlite_writer(path: str, timeout: float) -> None:
+    """Poll until some connection holds the SQLite database's write lock."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        probe = sqlite3.connect(path, timeout=0, isolation_level=None)
+        try:
+            probe.execute("BEGIN IMMEDIATE")
+            probe.execute("ROLLBACK")
+        except sqlite3.OperationalError:  # "database is locked": a writer is at work
+            return
+        finally:
+            probe.close()
+        time.sleep(0.005)
+    pytest.fail("no worker took the write lock")
 
 
 def job(job_id: int) -> Job:
@@ -221,8 +238,10 @@ def test_j1_a_worker_killed_during_an_import_leaves_all_rows_or_none(
     wait_for(lambda: job(imported.id).status == JobStatus.RUNNING, 20, "the import to start")
     if db.engine.dialect.name == "postgresql":  # progress shows through the heartbeat
         wait_for(lambda: job(imported.id).done >= 250, 20, "the first rows written")
-    else:  # SQLite's one writer is the import: its progress shows only at the end
-        time.sleep(0.7)
+    else:  # SQLite's one writer is the import: its progress shows only at the end, so
+        # kill it as soon as it holds the write lock (a fixed sleep lost the race on a fast
+        # machine, where the whole import committed first).
+        wait_for_sqlite_writer(db.engine.url.database or "", 20)
     first.send_signal(signal.SIGKILL)
     first.wait()
     db.session.rollback()
