@@ -25,8 +25,9 @@ from scheduler.instance import Instance, instance
 from scheduler.types import Placement, Problem
 from scheduler.validate import score
 
-MAX_FREE = 24  # sessions freed per step: small enough for CP-SAT to settle in its budget
-KINDS = ("track", "block", "rooms", "clashes")
+MAX_FREE = 48  # sessions freed per step: small enough for CP-SAT to settle in its budget
+SESSIONS_PER_BUDGET = 8  # a step's deterministic budget is per this many freed sessions
+KINDS = ("track", "block", "rooms", "clashes", "day", "two_days", "room_pair")
 
 Spot = tuple[int, int]  # (global period, room index)
 
@@ -50,10 +51,14 @@ def lns(
     for step in range(steps):
         if stop():
             break
-        free = _neighbourhood(problem, inst, best, KINDS[step % len(KINDS)], rng, locked)
+        kind = KINDS[rng.randrange(len(KINDS))]  # seeded: each call sees every kind
+        free = _neighbourhood(problem, inst, best, kind, rng, locked)
         if not free:
             continue
-        repaired = _repair(problem, inst, best, free, seed + step, step_deterministic, time_left())
+        # A bigger neighbourhood needs a bigger budget to get past its hint (measured: a
+        # freed day of 40 sessions gains nothing with 0.05, a same-track pair with 0.3).
+        deterministic = step_deterministic * max(1.0, len(free) / SESSIONS_PER_BUDGET)
+        repaired = _repair(problem, inst, best, free, seed + step, deterministic, time_left())
         if repaired is None:
             continue
         repaired_value = score(problem, repaired).weighted(problem.weights)
@@ -95,6 +100,22 @@ def _neighbourhood(
             for i in movable
             if where[sessions[i].id].day == day and where[sessions[i].id].room in rooms
         ]
+    elif kind == "day":
+        day = rng.randrange(len(problem.days))
+        chosen = [i for i in movable if where[sessions[i].id].day == day]
+    elif kind == "two_days":
+        days = rng.sample(range(len(problem.days)), min(2, len(problem.days)))
+        rooms = set(rng.sample([r.id for r in problem.rooms], min(3, len(problem.rooms))))
+        chosen = [
+            i
+            for i in movable
+            if where[sessions[i].id].day in days and where[sessions[i].id].room in rooms
+        ]
+    elif kind == "room_pair":
+        # Two rooms over the whole summit: the tracks in them can trade rooms, which a
+        # day's or a track's neighbourhood alone cannot do.
+        rooms = set(rng.sample([r.id for r in problem.rooms], min(2, len(problem.rooms))))
+        chosen = [i for i in movable if where[sessions[i].id].room in rooms]
     else:
         chosen = _worst_clashes(problem, inst, where, movable)
     if len(chosen) > MAX_FREE:
@@ -214,7 +235,8 @@ def _repair(
     for group in (*at_room.values(), *at_lead.values()):
         if len(group) > 1:
             model.add_at_most_one(group)
-    _free_pairs(problem, inst, free, covering, model, terms)
+    now = {i: range(spot(i)[0], spot(i)[0] + sessions[i].duration_slots) for i in free}
+    _free_pairs(problem, inst, free, covering, now, model, terms)
     if w.track_extra_room:
         uses: dict[tuple[str, int], cp_model.IntVar] = {}
         for i in free:
@@ -237,6 +259,11 @@ def _repair(
     solver.parameters.random_seed = seed
     solver.parameters.max_deterministic_time = deterministic
     solver.parameters.max_time_in_seconds = max(0.01, seconds)
+    # A small model with a complete hint: symmetry detection and probing would spend the
+    # step's whole budget before the search starts (measured: no solution at all, not even
+    # the hint, on a 36-session track).
+    solver.parameters.symmetry_level = 0
+    solver.parameters.cp_model_probing_level = 0
     if solver.solve(model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None
     moved: dict[str, Placement] = {}
@@ -254,23 +281,43 @@ def _free_pairs(
     inst: Instance,
     free: list[int],
     covering: dict[tuple[int, int], list[cp_model.IntVar]],
+    now: dict[int, range],
     model: cp_model.CpModel,
     terms: list[tuple[int, cp_model.IntVar]],
 ) -> None:
-    """Clashes between two freed sessions: a flag forced to 1 when they share a period."""
+    """Clashes between two freed sessions: a flag forced to 1 when they share a period.
+
+    Each session's presence in a period is one Boolean (the sum of its choices covering it),
+    so that each pair and period is a three-literal clause, not a long linear constraint:
+    the model stays small enough for CP-SAT's presolve to leave it time to search. Every
+    variable is hinted with the incumbent (`now`, each session's periods), so that the hint
+    is complete and CP-SAT starts from it at once."""
     sessions, w = problem.sessions, problem.weights
-    free_set = set(free)
+    periods: defaultdict[int, list[int]] = defaultdict(list)
+    for i, t in covering:
+        periods[i].append(t)
+    present: dict[tuple[int, int], cp_model.IntVar] = {}
+
+    def at(i: int, t: int) -> cp_model.IntVar:
+        if (i, t) not in present:
+            var = model.new_bool_var("")
+            model.add(var == sum(covering[(i, t)]))
+            model.add_hint(var, t in now[i])
+            present[(i, t)] = var
+        return present[(i, t)]
+
     for a_pos, i in enumerate(free):
         for j in free[a_pos + 1 :]:
             cost = inst.neighbours[i].get(j, 0) * w.attendee_conflict
             if sessions[i].track == sessions[j].track:
                 cost += w.track_parallel_pair
-            if not cost or j not in free_set:
+            if not cost:
                 continue
-            shared = [t for (ii, t) in covering if ii == i and (j, t) in covering]
+            shared = [t for t in periods[i] if (j, t) in covering]
             if not shared:
                 continue
             flag = model.new_bool_var("")
+            model.add_hint(flag, now[i].start < now[j].stop and now[j].start < now[i].stop)
             for t in shared:
-                model.add(sum(covering[(i, t)]) + sum(covering[(j, t)]) <= 1 + flag)
+                model.add_bool_or([at(i, t).Not(), at(j, t).Not(), flag])
             terms.append((cost, flag))
