@@ -65,6 +65,9 @@ def wait_for(app: Flask, condition: Any, timeout: float, what: str) -> Any:
     raise SystemExit(f"timed out after {timeout} s waiting for {what}")
 
 
+SECRET = "worker-faults-benchmark-key"  # noqa: S105 - a throwaway server's key (A1: no default)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--mails", type=int, default=300)
@@ -84,7 +87,8 @@ def main() -> None:
     try:
         server.run_sql("CREATE DATABASE faults")
         url = server.url("faults")
-        config = type("BenchConfig", (Config,), {"SQLALCHEMY_DATABASE_URI": url})
+        settings = {"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": SECRET}
+        config = type("BenchConfig", (Config,), settings)
         app = create_app(config)
         with app.app_context():
             upgrade()
@@ -100,7 +104,7 @@ def main() -> None:
             **os.environ,
             "FLASK_APP": "wsgi",
             "DATABASE_URL": url,
-            "SUMMIT_SECRET_KEY": "worker-processes-test-key",  # A1: no default key
+            "SUMMIT_SECRET_KEY": SECRET,
             "SUMMIT_SMTP_HOST": "127.0.0.1",
             "SUMMIT_SMTP_PORT": str(smtp_port),
             "SUMMIT_JOB_LEASE_SECONDS": str(args.lease),
