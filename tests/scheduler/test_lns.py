@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import random
 from dataclasses import replace
 
 from scheduler import check, score
 from scheduler.greedy import greedy
-from scheduler.lns import KINDS, lns
-from tests.scheduler.helpers import medium
+from scheduler.instance import instance
+from scheduler.lns import KINDS, MAX_FREE, _neighbourhood, _repair, lns
+from scheduler.types import Placement
+from tests.scheduler.helpers import medium, problem, session
 
 
 def _run(p, start, steps: int = 8, seed: int = 1):  # type: ignore[no-untyped-def]
@@ -51,3 +54,45 @@ def test_the_clock_ends_the_search_at_once() -> None:
         p, start, steps=50, seed=1, step_deterministic=0.05, stop=lambda: True, time_left=lambda: 0
     )
     assert stopped == start
+
+
+def test_a_repair_sees_the_clash_between_two_freed_sessions() -> None:
+    # Two tracks, each in its own room, with three people in both sessions: the start has
+    # them in parallel. Freed together, only the pair's own clash term can tell CP-SAT
+    # that the parallel placement costs anything (no fixed session is left to clash with).
+    people = ("p1", "p2", "p3")
+    p = problem(
+        [
+            session("a", track="nova", interested=people),
+            session("b", track="swift", interested=people),
+        ],
+        rooms=2,
+        morning=2,
+        afternoon=0,
+    )
+    start = (Placement("a", "r0", 0, 0), Placement("b", "r1", 0, 0))
+    assert score(p, start).attendee_conflicts == 3
+    repaired = _repair(p, instance(p), start, [0, 1], 1, 1.0, 10.0)
+    assert repaired is not None
+    assert check(p, repaired) == []
+    assert score(p, repaired).weighted(p.weights) == 0
+
+
+def test_a_room_pair_frees_every_session_in_two_rooms_over_every_day() -> None:
+    p = medium(seed=4, n=40)
+    start = greedy(p, seed=1)
+    assert start is not None
+    where = {pl.session: pl for pl in start}
+    freed = 0
+    for seed in range(8):
+        chosen = _neighbourhood(p, instance(p), start, "room_pair", random.Random(seed), set())
+        if not chosen:
+            continue  # both rooms drawn were empty
+        freed += 1
+        rooms = {where[p.sessions[i].id].room for i in chosen}
+        assert len(rooms) <= 2
+        in_rooms = [i for i, s in enumerate(p.sessions) if where[s.id].room in rooms]
+        if len(in_rooms) <= MAX_FREE:
+            assert chosen == in_rooms
+        assert len({where[p.sessions[i].id].day for i in chosen}) > 1
+    assert freed >= 4
