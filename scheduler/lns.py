@@ -1,12 +1,14 @@
 """Large neighbourhood search with CP-SAT, at every size (the CP-SAT Primer's LNS chapter).
 
-Each step frees a neighbourhood of the best schedule so far (a track, a time block, a pair
-of rooms on one day, or the sessions in the worst clashes) and lets CP-SAT re-place it
+Each step frees a neighbourhood of the best schedule so far (a track, a time block, a day,
+a pair of rooms on one day or over the whole summit, three rooms on two days, or the
+sessions in the worst clashes) and lets CP-SAT re-place it
 around everything else, which stays fixed. The step's model holds only the freed sessions:
 one Boolean per (session, start, room) that is open there, with what the fixed sessions
 imply folded in (rooms and leads they take are removed; their clashes, rooms and moves
 become costs on each choice). It is hinted with the incumbent, solved with a small
-deterministic budget on one worker, and kept if the whole schedule scores better.
+deterministic budget (growing with the sessions freed) on one worker, and kept if the
+whole schedule scores better.
 
 S4: the neighbourhoods come from a seeded generator and the budget per step is in
 deterministic time, so the same inputs give the same steps; `stop` (the wall clock) only
@@ -79,6 +81,16 @@ def _neighbourhood(
     sessions = problem.sessions
     where = {p.session: p for p in best}
     movable = [i for i, s in enumerate(sessions) if s.id not in locked]
+
+    def in_area(days: set[int] | None, rooms: set[str] | None) -> list[int]:
+        """The movable sessions on those days in those rooms (None: every one)."""
+        return [
+            i
+            for i in movable
+            if (days is None or where[sessions[i].id].day in days)
+            and (rooms is None or where[sessions[i].id].room in rooms)
+        ]
+
     if kind == "track":
         track = rng.choice(sorted({sessions[i].track for i in movable}))
         chosen = [i for i in movable if sessions[i].track == track]
@@ -94,33 +106,29 @@ def _neighbourhood(
         ]
     elif kind == "rooms":
         day = rng.randrange(len(problem.days))
-        rooms = set(rng.sample([r.id for r in problem.rooms], min(2, len(problem.rooms))))
-        chosen = [
-            i
-            for i in movable
-            if where[sessions[i].id].day == day and where[sessions[i].id].room in rooms
-        ]
+        chosen = in_area({day}, _some_rooms(problem, rng, 2))
     elif kind == "day":
-        day = rng.randrange(len(problem.days))
-        chosen = [i for i in movable if where[sessions[i].id].day == day]
+        chosen = in_area({rng.randrange(len(problem.days))}, None)
     elif kind == "two_days":
-        days = rng.sample(range(len(problem.days)), min(2, len(problem.days)))
-        rooms = set(rng.sample([r.id for r in problem.rooms], min(3, len(problem.rooms))))
-        chosen = [
-            i
-            for i in movable
-            if where[sessions[i].id].day in days and where[sessions[i].id].room in rooms
-        ]
+        days = set(rng.sample(range(len(problem.days)), min(2, len(problem.days))))
+        chosen = in_area(days, _some_rooms(problem, rng, 3))
     elif kind == "room_pair":
         # Two rooms over the whole summit: the tracks in them can trade rooms, which a
         # day's or a track's neighbourhood alone cannot do.
-        rooms = set(rng.sample([r.id for r in problem.rooms], min(2, len(problem.rooms))))
-        chosen = [i for i in movable if where[sessions[i].id].room in rooms]
+        chosen = in_area(None, _some_rooms(problem, rng, 2))
     else:
         chosen = _worst_clashes(problem, inst, where, movable)
     if len(chosen) > MAX_FREE:
         chosen = sorted(rng.sample(chosen, MAX_FREE))
     return chosen
+
+
+def _some_rooms(problem: Problem, rng: random.Random, n: int) -> set[str]:
+    return set(rng.sample([r.id for r in problem.rooms], min(n, len(problem.rooms))))
+
+
+def _overlaps(a: range, b: range) -> bool:
+    return a.start < b.stop and b.start < a.stop
 
 
 def _worst_clashes(
@@ -136,7 +144,7 @@ def _worst_clashes(
 
     def overlap(i: int, j: int) -> bool:
         (da, ra), (db, rb) = covers(i), covers(j)
-        return da == db and ra.start < rb.stop and rb.start < ra.stop
+        return da == db and _overlaps(ra, rb)
 
     by_track: defaultdict[str, list[int]] = defaultdict(list)
     for i, s in enumerate(sessions):
@@ -176,10 +184,13 @@ def _repair(
     room_busy: set[Spot] = set()
     lead_busy: defaultdict[str, set[int]] = defaultdict(set)
     track_rooms: defaultdict[str, set[int]] = defaultdict(set)
-    cover: dict[int, range] = {}
+    # The periods each session takes now: the fixed ones' stay, the free ones' hint.
+    cover = {
+        i: range(spot(i)[0], spot(i)[0] + session.duration_slots)
+        for i, session in enumerate(sessions)
+    }
     for j in fixed:
-        g, k = spot(j)
-        cover[j] = range(g, g + sessions[j].duration_slots)
+        k = spot(j)[1]
         room_busy.update((t, k) for t in cover[j])
         lead_busy[sessions[j].lead].update(cover[j])
         track_rooms[sessions[j].track].add(k)
@@ -204,11 +215,9 @@ def _repair(
             clash = sum(
                 people * w.attendee_conflict
                 for j, people in inst.neighbours[i].items()
-                if j not in free_set and cover[j].start < taken.stop and taken.start < cover[j].stop
+                if j not in free_set and _overlaps(cover[j], taken)
             ) + w.track_parallel_pair * sum(
-                1
-                for j in same_track[s.track]
-                if cover[j].start < taken.stop and taken.start < cover[j].stop
+                1 for j in same_track[s.track] if _overlaps(cover[j], taken)
             )
             for k in open_rooms:
                 if any((t, k) in room_busy for t in taken):
@@ -235,8 +244,7 @@ def _repair(
     for group in (*at_room.values(), *at_lead.values()):
         if len(group) > 1:
             model.add_at_most_one(group)
-    now = {i: range(spot(i)[0], spot(i)[0] + sessions[i].duration_slots) for i in free}
-    _free_pairs(problem, inst, free, covering, now, model, terms)
+    _free_pairs(problem, inst, free, covering, cover, model, terms)
     if w.track_extra_room:
         uses: dict[tuple[str, int], cp_model.IntVar] = {}
         for i in free:
@@ -317,7 +325,7 @@ def _free_pairs(
             if not shared:
                 continue
             flag = model.new_bool_var("")
-            model.add_hint(flag, now[i].start < now[j].stop and now[j].start < now[i].stop)
+            model.add_hint(flag, _overlaps(now[i], now[j]))
             for t in shared:
                 model.add_bool_or([at(i, t).Not(), at(j, t).Not(), flag])
             terms.append((cost, flag))
