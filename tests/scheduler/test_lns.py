@@ -96,3 +96,23 @@ def test_a_room_pair_frees_every_session_in_two_rooms_over_every_day() -> None:
             assert chosen == in_rooms
         assert len({where[p.sessions[i].id].day for i in chosen}) > 1
     assert freed >= 4
+
+
+def test_every_kind_of_neighbourhood_is_drawn_even_one_step_a_call(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    # The improve stage calls lns() for a few steps a round: the kind must come from the
+    # seeded generator, not from the step number, or each round repeats the first kinds.
+    import scheduler.lns as module
+
+    p = medium(seed=3)
+    start = greedy(p, seed=1)
+    assert start is not None
+    drawn: list[str] = []
+
+    def spy(problem, inst, best, kind, rng, locked):  # type: ignore[no-untyped-def]
+        drawn.append(kind)
+        return []  # nothing freed: only the draw matters here
+
+    monkeypatch.setattr(module, "_neighbourhood", spy)
+    for seed in range(40):
+        _run(p, start, steps=1, seed=seed)
+    assert set(drawn) == set(KINDS)
