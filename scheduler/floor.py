@@ -9,6 +9,10 @@ For each track:
   sessions given period p — least when the sessions are spread as evenly as possible over
   the periods the track can use at all (those some session of it can take in some room:
   a track restricted to a window has fewer).
+  With long sessions a second count can say more: sessions linked by overlaps form
+  clusters, a cluster of k sessions has at least k - 1 pairs, clusters take disjoint
+  periods and one that holds a long session takes at least as many periods as it lasts.
+  So a schedule has at least (sessions - most clusters) pairs (`cluster_pairs`).
 - *extra rooms*: a room holds one session per period, so room r can take at most a_r of
   the track's slot-units (the periods where some session of the track can sit in r). The
   track needs at least the fewest rooms whose a_r add up to its slot-units; one is free.
@@ -54,6 +58,26 @@ def even_pairs(n: int, periods: int) -> int:
         return 0
     q, r = divmod(n, periods)
     return r * (q + 1) * q // 2 + (periods - r) * q * (q - 1) // 2
+
+
+def cluster_pairs(singles: int, longs: list[int], periods: int) -> int:
+    """The fewest pairs sharing periods when `singles` one-slot sessions and sessions
+    lasting `longs` slots go into `periods` periods: sessions less the most clusters,
+    where c1 clusters of one-slot sessions and c2 >= 1 clusters holding a long one fit
+    when c1 + c2 * min(longs) <= periods."""
+    sessions = singles + len(longs)
+    if not longs:
+        return max(0, sessions - periods)
+    shortest = min(longs)
+    most = 0
+    for c2 in range(1, len(longs) + 1):
+        room_left = periods - c2 * shortest
+        if room_left < 0:
+            break
+        most = max(most, c2 + min(singles, room_left))
+    if most == 0:  # not even one long session fits: no schedule exists; 0 is a floor
+        return 0
+    return max(0, sessions - most)
 
 
 def fewest_rooms(units: int, room_units: list[int]) -> int:
@@ -143,7 +167,11 @@ def floor(problem: Problem, *, seconds: float | None = None) -> dict[str, int]:
             for room, usable in periods_by_room(problem, session).items():
                 periods |= usable
                 room_periods[room] |= usable
-        pairs += even_pairs(len(sessions), len(periods))
+        longs = [s.duration_slots for s in sessions if s.duration_slots > 1]
+        pairs += max(
+            even_pairs(len(sessions), len(periods)),
+            cluster_pairs(len(sessions) - len(longs), longs, len(periods)),
+        )
         units = sum(s.duration_slots for s in sessions)
         rooms = fewest_rooms(units, [len(p) for p in room_periods.values()])
         extra_rooms += max(0, rooms - 1)

@@ -12,7 +12,7 @@ from dataclasses import replace
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from scheduler.floor import even_pairs, fewest_rooms, floor, rooms_floor
+from scheduler.floor import cluster_pairs, even_pairs, fewest_rooms, floor, rooms_floor
 from scheduler.greedy import greedy
 from scheduler.types import (
     Day,
@@ -288,3 +288,24 @@ def test_the_rooms_relaxation_sees_a_big_room_that_two_tracks_share() -> None:
     assert rooms_floor(p) == 1
     assert floor(p)["track_extra_rooms"] == 1
     assert floor(p)["weighted"] == brute_force(p) == p.weights.track_extra_room
+
+
+def test_a_long_session_takes_two_periods_of_its_cluster() -> None:
+    """One two-slot session and three one-slot ones of one track in three periods, two
+    rooms: spread one a period, the count sees one pair; but the long session's cluster
+    takes two periods, so at most two clusters for four sessions: two pairs, the optimum."""
+    from tests.scheduler.helpers import problem as tiny
+    from tests.scheduler.helpers import session
+
+    assert cluster_pairs(4, [2, 2], 4) == 3  # two long side by side, then 2 + 2
+    assert cluster_pairs(0, [2, 2], 4) == 0
+    assert cluster_pairs(5, [], 4) == 1
+    p = tiny(
+        [session("long", duration=2), *(session(f"s{i}") for i in range(3))],
+        rooms=2,
+        morning=3,
+        afternoon=0,
+    )
+    assert even_pairs(4, 3) == 1
+    assert floor(p)["track_parallel_pairs"] == 2
+    assert floor(p)["weighted"] == brute_force(p) == 2 * 10 + 20
