@@ -101,3 +101,24 @@ def medium(seed: int = 0, n: int = 60, rooms: int = 4) -> Problem:
     ]
     capacities = [100] + [max(20, 100 - 30 * k) for k in range(1, rooms)]
     return problem(sessions, rooms=capacities, n_days=3, morning=4, afternoon=4)
+
+
+def crowded_track() -> tuple[Problem, tuple[Placement, ...], list[int]]:
+    """Two rooms over three days of eight slots; 'big' has 36 sessions (two of them two
+    slots long) for its 38 room-slots, 'small' fills the rest of room r0. The start puts
+    the two long sessions on different days: 14 same-track pairs, where side by side they
+    would be one pair over two periods (13 in all, the fewest: 36 sessions, 23 clusters)."""
+    big = [session("L0", "big", duration=2), session("L1", "big", duration=2)]
+    big += [session(f"b{i:02d}", "big") for i in range(34)]
+    small = [session(f"s{i}", "small") for i in range(10)]
+    p = problem([*big, *small], rooms=2, n_days=3, morning=4, afternoon=4)
+    start: list[Placement] = []
+    r0 = [(d, t) for d in range(3) for t in range(8)]
+    start += [Placement(s.id, "r0", d, t) for s, (d, t) in zip(small, r0[:10], strict=True)]
+    singles = iter(big[2:])
+    start += [Placement(next(singles).id, "r0", d, t) for d, t in r0[10:]]
+    start += [Placement("L0", "r1", 0, 0), Placement("L1", "r1", 2, 4)]
+    for d, t in r0:
+        if (d, t) not in {(0, 0), (0, 1), (2, 4), (2, 5)}:
+            start.append(Placement(next(singles).id, "r1", d, t))
+    return p, tuple(start), list(range(len(big)))

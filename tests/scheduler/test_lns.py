@@ -10,7 +10,7 @@ from scheduler.greedy import greedy
 from scheduler.instance import instance
 from scheduler.lns import KINDS, MAX_FREE, _neighbourhood, _repair, lns
 from scheduler.types import Placement
-from tests.scheduler.helpers import medium, problem, session
+from tests.scheduler.helpers import crowded_track, medium, problem, session
 
 
 def _run(p, start, steps: int = 8, seed: int = 1):  # type: ignore[no-untyped-def]
@@ -116,3 +116,17 @@ def test_every_kind_of_neighbourhood_is_drawn_even_one_step_a_call(monkeypatch) 
     for seed in range(40):
         _run(p, start, steps=1, seed=seed)
     assert set(drawn) == set(KINDS)
+
+
+def test_a_freed_big_track_puts_its_long_sessions_side_by_side() -> None:
+    # Pair flags left CP-SAT's LP with nothing to bound (it stayed on its hint, 14 pairs,
+    # with 30 units of deterministic time); per-period counts see the fewest at once.
+    p, start, free = crowded_track()
+    assert check(p, start) == []
+    assert score(p, start).track_parallel_pairs == 14
+    repaired = _repair(p, instance(p), start, free, 1, 1.0, 60.0)
+    assert repaired is not None
+    assert check(p, repaired) == []
+    assert score(p, repaired).track_parallel_pairs == 13
+    where = {x.session: x for x in repaired}
+    assert (where["L0"].day, where["L0"].slot) == (where["L1"].day, where["L1"].slot)
