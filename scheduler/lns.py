@@ -374,32 +374,20 @@ def _track_pairs(
             busy = sum(1 for i in there if t in now[i])
             model.add_hint(cost, busy * (busy - 1) // 2)
             terms.append((weight, cost))
-        longs = [i for i in members if sessions[i].duration_slots == 2]
+        # Two two-slot sessions starting together share two periods but are one pair.
+        starts: dict[int, defaultdict[int, list[cp_model.IntVar]]] = {}
+        for i in members:
+            if sessions[i].duration_slots == 2:
+                starts[i] = defaultdict(list)
+                for (g, _k), x in choice[i].items():
+                    starts[i][g].append(x)
+        longs = sorted(starts)
         for a_pos, i in enumerate(longs):
             for j in longs[a_pos + 1 :]:
-                _refund_side_by_side(model, terms, weight, choice, now, i, j)
-
-
-def _refund_side_by_side(
-    model: cp_model.CpModel,
-    terms: list[tuple[int, cp_model.IntVar]],
-    weight: int,
-    choice: dict[int, dict[Spot, cp_model.IntVar]],
-    now: dict[int, range],
-    i: int,
-    j: int,
-) -> None:
-    """Two two-slot sessions starting together share two periods but are one pair."""
-    starts: dict[int, defaultdict[int, list[cp_model.IntVar]]] = {}
-    for s in (i, j):
-        starts[s] = defaultdict(list)
-        for (g, _k), x in choice[s].items():
-            starts[s][g].append(x)
-    common = set(starts[i]) & set(starts[j])
-    if not common:
-        return
-    together = model.new_bool_var("")
-    for g in starts[i]:  # i starts at g: together only if j does too
-        model.add(together + sum(starts[i][g]) - sum(starts[j].get(g, [])) <= 1)
-    model.add_hint(together, now[i].start == now[j].start)
-    terms.append((-weight, together))
+                if not set(starts[i]) & set(starts[j]):
+                    continue  # they can never start together
+                together = model.new_bool_var("")
+                for g, at_g in starts[i].items():  # i starts at g: together only if j does
+                    model.add(together + sum(at_g) - sum(starts[j].get(g, [])) <= 1)
+                model.add_hint(together, now[i].start == now[j].start)
+                terms.append((-weight, together))
