@@ -130,3 +130,23 @@ def test_a_freed_big_track_puts_its_long_sessions_side_by_side() -> None:
     assert score(p, repaired).track_parallel_pairs == 13
     where = {x.session: x for x in repaired}
     assert (where["L0"].day, where["L0"].slot) == (where["L1"].day, where["L1"].slot)
+
+
+def test_a_repair_spreads_same_track_sessions_that_start_stacked() -> None:
+    # Extra rooms cost nothing here, so only the per-period pair counts tell CP-SAT that
+    # three sessions of one track in one period are three pairs.
+    from tests.scheduler.helpers import WEIGHTS
+
+    p = problem(
+        [session(f"n{i}") for i in range(3)],
+        rooms=3,
+        morning=3,
+        afternoon=0,
+        weights=replace(WEIGHTS, track_extra_room=0),
+    )
+    start = tuple(Placement(f"n{i}", f"r{i}", 0, 0) for i in range(3))
+    assert score(p, start).track_parallel_pairs == 3
+    repaired = _repair(p, instance(p), start, [0, 1, 2], 1, 1.0, 10.0)
+    assert repaired is not None
+    assert check(p, repaired) == []
+    assert score(p, repaired).track_parallel_pairs == 0
